@@ -1,0 +1,107 @@
+# miso: run C functions in a forked, copy-on-write snapshot of the caller.
+#
+# One non-recursive GNU Makefile. Each part of the tree adds its rules from
+# its own build.mk; everything is built under $(B). Settings may be kept in
+# config.mak (not tracked), which is read before anything else.
+#
+#   make            libraries, the shim, the miso command, examples
+#   make test       every test: unit, integration, ASan+UBSan, valgrind, fuzz
+#   make demo       the main demonstration
+#   make bench      benchmarks (medians and ratios against bare fork+waitpid)
+#   make install    PREFIX/DESTDIR aware
+
+-include config.mak
+
+VERSION     = 0.1.0
+prefix      ?= /usr/local
+PREFIX      ?= $(prefix)
+exec_prefix ?= $(PREFIX)
+bindir      ?= $(exec_prefix)/bin
+libdir      ?= $(exec_prefix)/lib
+includedir  ?= $(PREFIX)/include
+mandir      ?= $(PREFIX)/share/man
+DESTDIR     ?=
+
+CC      ?= cc
+B       ?= build
+SAN     ?=
+PKG_CONFIG ?= pkg-config
+
+CFLAGS_AUTO  = -std=c17 -O2 -g -pthread -fPIC -fvisibility=hidden \
+               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+               -Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS_AUTO = -Iinclude -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64
+LDFLAGS_AUTO  = -pthread
+ifeq ($(SAN),1)
+CFLAGS_AUTO  += -fsanitize=address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all -DMISO_SANITIZED=1
+LDFLAGS_AUTO += -fsanitize=address,undefined
+endif
+ALL_CFLAGS  = $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS_AUTO) $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS_AUTO) $(LDFLAGS)
+
+# Filled in by the build.mk files.
+ALL_TARGETS    =
+UNIT_TESTS     =
+SCRIPT_TESTS   =
+VALGRIND_TESTS =
+FUZZERS        =
+INSTALL_TARGETS =
+
+.PHONY: all test check check-unit check-scripts check-asan check-valgrind \
+        check-fuzz fuzz demo bench install uninstall clean distclean deps
+
+all: deps
+	@$(MAKE) --no-print-directory build-all
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+include core/build.mk
+-include config/build.mk
+-include shim/build.mk
+-include tools/build.mk
+include tests/build.mk
+include examples/build.mk
+include bench/build.mk
+
+.PHONY: build-all
+build-all: $(ALL_TARGETS)
+
+# Checks that every library and tool is present; installs what is missing
+# through scripts/install-deps (as root or with sudo) or prints the command.
+deps:
+	@scripts/check-deps
+
+check-unit: $(UNIT_TESTS)
+	@scripts/run-tests unit $(UNIT_TESTS)
+
+check-scripts: $(ALL_TARGETS) $(UNIT_TESTS)
+	@B=$(B) scripts/run-tests script $(SCRIPT_TESTS)
+
+check: deps
+	@$(MAKE) --no-print-directory check-unit check-scripts
+
+check-asan:
+	@$(MAKE) --no-print-directory B=$(B)/asan SAN=1 check-unit
+
+check-valgrind: $(VALGRIND_TESTS)
+	@scripts/run-tests valgrind $(VALGRIND_TESTS)
+
+test: deps
+	@$(MAKE) --no-print-directory build-all
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-scripts
+	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-valgrind
+	@$(MAKE) --no-print-directory check-fuzz
+	@scripts/run-tests summary
+
+clean:
+	rm -rf $(B)
+
+distclean: clean
+	rm -f config.mak
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,395 @@
+/*
+ * The caller's side of miso_call: prepare the channel, fork, collect the
+ * reply under the deadline, reap the child, and only then hand the result
+ * over. The caller's buffer is written after the child is gone, so the
+ * copy never lands in pages still shared copy-on-write with it.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* How the wait for the reply ended. */
+enum recv_end {
+	RECV_DONE,    /* a complete, valid reply */
+	RECV_GONE,    /* end of file, or the child died without replying */
+	RECV_TIMEOUT,
+	RECV_BAD,     /* a malformed reply */
+	RECV_ERROR    /* poll or read failed; errno in c->error */
+};
+
+struct call {
+	const struct miso_opts *o;
+	struct miso_result *res;
+	int rfd, wfd, memfd, pidfd;
+	pid_t pid;
+	size_t limit;
+	uint64_t deadline;  /* CLOCK_MONOTONIC ns; 0: none */
+	int oom;            /* the child reported ENOMEM at a fatal signal */
+	int error;
+	int wstatus;
+	int reaped;         /* 1: wstatus is valid; -1: someone else reaped */
+	size_t got;
+	union {
+		struct miso__reply hdr;
+		unsigned char buf[PIPE_BUF];
+	} in;
+};
+
+static const struct miso_opts no_opts;
+
+static size_t
+result_limit(const struct miso_opts *o)
+{
+	size_t limit = o->max_result != 0 ? o->max_result : SIZE_MAX;
+
+	if (o->buf != NULL && o->buf_size < limit)
+		limit = o->buf_size;
+	return limit;
+}
+
+static int
+prepare(struct call *c)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -errno;
+	c->rfd = p[0];
+	c->wfd = p[1];
+	/* Only a result that can outgrow the pipe record needs a memfd. */
+	if (c->limit > MISO__INLINE_MAX) {
+		c->memfd = memfd_create("miso-result", MFD_CLOEXEC);
+		if (c->memfd == -1)
+			return -errno;
+	}
+	return 0;
+}
+
+static void
+release(struct call *c)
+{
+	miso__close(c->rfd);
+	miso__close(c->wfd);
+	miso__close(c->memfd);
+	miso__close(c->pidfd);
+	c->rfd = c->wfd = c->memfd = c->pidfd = -1;
+}
+
+/* Sends SIGKILL without any risk of hitting a recycled pid. */
+static void
+kill_child(struct call *c)
+{
+	if (c->reaped != 0)
+		return;
+	if (c->pidfd >= 0 &&
+	    syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) == 0)
+		return;
+	kill(c->pid, SIGKILL);
+}
+
+static void
+reap(struct call *c)
+{
+	pid_t r;
+
+	if (c->reaped != 0)
+		return;
+	do
+		r = waitpid(c->pid, &c->wstatus, 0);
+	while (r == -1 && errno == EINTR);
+	/* ECHILD: a SIGCHLD handler or SIG_IGN collected it first. */
+	c->reaped = r == c->pid ? 1 : -1;
+}
+
+/* pthread_cancel while waiting: the child must not outlive the call. */
+static void
+abandon(void *arg)
+{
+	struct call *c = arg;
+
+	kill_child(c);
+	reap(c);
+	release(c);
+}
+
+/* Returns 1: the pipe is readable; 2: the child is gone; 0: timeout. */
+static int
+wait_ready(struct call *c)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = c->rfd, .events = POLLIN },
+		{ .fd = c->pidfd, .events = POLLIN },
+	};
+	struct timespec ts, *tp = NULL;
+	uint64_t now;
+	int n;
+
+	for (;;) {
+		if (c->deadline != 0) {
+			now = miso__now_ns();
+			if (now >= c->deadline)
+				return 0;
+			ts.tv_sec = (time_t)((c->deadline - now) / 1000000000u);
+			ts.tv_nsec = (long)((c->deadline - now) % 1000000000u);
+			tp = &ts;
+		}
+		n = ppoll(pfd, c->pidfd >= 0 ? 2 : 1, tp, NULL);
+		if (n > 0)
+			break;
+		if (n == 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (pfd[0].revents != 0)
+		return 1;
+	return 2;
+}
+
+/* Bytes the reply needs in the buffer, given what has arrived. */
+static size_t
+needed(const struct call *c)
+{
+	if (c->got < sizeof c->in.hdr || c->in.hdr.kind != MISO__REC_DONE ||
+	    c->in.hdr.where != MISO__IN_PIPE || c->in.hdr.werror != 0)
+		return sizeof c->in.hdr;
+	return sizeof c->in.hdr + (size_t)c->in.hdr.len;
+}
+
+/* Consumes a complete header; returns 1 when the reply is complete. */
+static int
+take_header(struct call *c, enum recv_end *end)
+{
+	if (miso__reply_check(&c->in.hdr, c->pid, c->limit) != 0) {
+		*end = RECV_BAD;
+		return 1;
+	}
+	if (c->in.hdr.kind == MISO__REC_OOM) {
+		c->oom = 1;
+		c->got -= sizeof c->in.hdr;
+		memmove(c->in.buf, c->in.buf + sizeof c->in.hdr, c->got);
+		return 0;
+	}
+	if (c->got < needed(c))
+		return 0;
+	*end = c->got == needed(c) ? RECV_DONE : RECV_BAD;
+	return 1;
+}
+
+static enum recv_end
+receive(struct call *c)
+{
+	enum recv_end end;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		r = wait_ready(c);
+		if (r == 0)
+			return RECV_TIMEOUT;
+		if (r < 0) {
+			c->error = -r;
+			return RECV_ERROR;
+		}
+		if (r == 2)
+			return RECV_GONE;
+		n = miso__fd_read(c->rfd, c->in.buf + c->got,
+		    sizeof c->in.buf - c->got);
+		if (n < 0) {
+			c->error = (int)-n;
+			return RECV_ERROR;
+		}
+		if (n == 0)
+			return c->got == 0 ? RECV_GONE : RECV_BAD;
+		c->got += (size_t)n;
+		while (c->got >= sizeof c->in.hdr) {
+			if (take_header(c, &end))
+				return end;
+			if (c->got < sizeof c->in.hdr || c->got < needed(c))
+				break;
+		}
+	}
+}
+
+static int
+map_result(struct call *c, size_t len)
+{
+	void *p;
+
+	/*
+	 * A private mapping: a later fork must copy-on-write it like any
+	 * other memory, never share it with the child.
+	 */
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, c->memfd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	madvise(p, len, MADV_POPULATE_READ);
+	c->res->data = p;
+	c->res->owned_ = MISO__OWN_MMAP;
+	return 0;
+}
+
+static int
+deliver_memfd(struct call *c, size_t len)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(c->memfd, &st) == -1)
+		return -errno;
+	if ((uint64_t)st.st_size != len)
+		return MISO_EBADREPLY;
+	if (len == 0 || c->o->buf == NULL)
+		return len == 0 ? 0 : map_result(c, len);
+	n = miso__pread_all(c->memfd, c->o->buf, len, 0);
+	if (n < 0)
+		return n == -EPIPE ? MISO_EBADREPLY : (int)n;
+	c->res->data = c->o->buf;
+	return 0;
+}
+
+static int
+deliver(struct call *c)
+{
+	size_t len = (size_t)c->in.hdr.len;
+	const void *src = c->in.buf + sizeof c->in.hdr;
+	void *dst;
+
+	c->res->len = len;
+	if (c->in.hdr.werror != 0)
+		return c->in.hdr.werror;
+	if (c->in.hdr.where == MISO__IN_MEMFD)
+		return deliver_memfd(c, len);
+	if (c->o->buf != NULL) {
+		dst = c->o->buf;
+	} else {
+		if ((dst = malloc(len != 0 ? len : 1)) == NULL)
+			return -ENOMEM;
+		c->res->owned_ = MISO__OWN_MALLOC;
+	}
+	memcpy(dst, src, len);
+	c->res->data = dst;
+	return 0;
+}
+
+/* The code for a child that ended without a complete reply. */
+static int
+no_reply(struct call *c, enum recv_end end)
+{
+	struct miso_result *res = c->res;
+
+	if (end == RECV_TIMEOUT) {
+		res->signo = SIGKILL;
+		return MISO_ETIMEOUT;
+	}
+	if (end == RECV_ERROR) {
+		res->error = c->error;
+		return MISO_ESYSTEM;
+	}
+	if (c->reaped < 0)
+		return MISO_ELOST;
+	if (WIFSIGNALED(c->wstatus)) {
+		res->signo = WTERMSIG(c->wstatus);
+		res->core_dumped = WCOREDUMP(c->wstatus) != 0;
+		return c->oom ? MISO_EMEMORY : MISO_ESIGNAL;
+	}
+	if (end == RECV_BAD)
+		return MISO_EBADREPLY;
+	res->exit_code = WEXITSTATUS(c->wstatus);
+	return MISO_EEXIT;
+}
+
+static int
+finish(struct call *c, enum recv_end end)
+{
+	int code;
+
+	if (end != RECV_DONE && end != RECV_GONE)
+		kill_child(c);
+	reap(c);
+	if (end != RECV_DONE)
+		return no_reply(c, end);
+	c->res->error = c->in.hdr.error;
+	code = deliver(c);
+	if (code < 0 && code > -4096) {
+		c->res->error = -code;
+		code = MISO_ESYSTEM;
+	}
+	return code;
+}
+
+static int
+run(struct call *c, void (*fn)(void *, struct miso_writer *), void *ctx)
+{
+	struct miso__child child = {
+		.fn = fn, .ctx = ctx, .memfd = -1, .limit = c->limit,
+		.mem_limit = c->o->mem_limit, .flags = c->o->flags,
+	};
+	enum recv_end end;
+	int code, r;
+
+	if ((r = prepare(c)) != 0)
+		return r;
+	child.wfd = c->wfd;
+	child.memfd = c->memfd;
+	child.ppid = getpid();
+	/* Unflushed output would otherwise be printed by both processes. */
+	if (!(c->o->flags & MISO_F_NO_FLUSH)) {
+		fflush(stdout);
+		fflush(stderr);
+	}
+	if ((c->pid = fork()) == -1)
+		return -errno;
+	if (c->pid == 0)
+		miso__child_main(&child);
+	c->res->pid = c->pid;
+	miso__close(c->wfd);
+	c->wfd = -1;
+	/* Without a pidfd, the end of the child is seen as end of file. */
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	pthread_cleanup_push(abandon, c);
+	end = receive(c);
+	code = finish(c, end);
+	pthread_cleanup_pop(0);
+	return code;
+}
+
+int
+miso_call(void (*fn)(void *, struct miso_writer *), void *ctx,
+    const struct miso_opts *opts, struct miso_result *res)
+{
+	struct call *c, local;
+	uint64_t start = miso__now_ns();
+
+	c = &local;
+	memset(res, 0, sizeof *res);
+	c->o = opts != NULL ? opts : &no_opts;
+	c->res = res;
+	c->rfd = c->wfd = c->memfd = c->pidfd = -1;
+	c->pid = 0;
+	c->limit = result_limit(c->o);
+	c->deadline = c->o->timeout_ms != 0 ?
+	    start + c->o->timeout_ms * 1000000u : 0;
+	c->oom = c->error = c->wstatus = c->reaped = 0;
+	c->got = 0;
+	res->code = run(c, fn, ctx);
+	release(c);
+	if (res->code < 0 && res->code > -4096)
+		res->error = -res->code;
+	res->wall_ns = miso__now_ns() - start;
+	return res->code;
+}

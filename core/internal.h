@@ -1,0 +1,89 @@
+/* Private declarations of the engine. */
+#ifndef MISO_CORE_INTERNAL_H
+#define MISO_CORE_INTERNAL_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "miso.h"
+
+#define MISO__MAGIC 0x4f53494du /* "MISO" */
+
+/* Record kinds on the reply pipe. */
+enum {
+	MISO__REC_DONE = 1, /* the callback returned; the result follows */
+	MISO__REC_OOM = 2   /* a fatal signal arrived while errno was ENOMEM */
+};
+
+/* Where the payload of a DONE record is. */
+enum {
+	MISO__IN_PIPE = 0,  /* right after the header, in the same write */
+	MISO__IN_MEMFD = 1  /* in the memfd the parent created */
+};
+
+/*
+ * The fixed header of every record, zero-initialised (padding included)
+ * before it is filled. A header and an inline payload together fit in
+ * PIPE_BUF, so the child sends them with one atomic write.
+ */
+struct miso__reply {
+	uint32_t magic;
+	uint16_t kind;
+	uint16_t where;
+	int32_t error;  /* the child's errno when the callback returned */
+	int32_t werror; /* the writer's sticky error, 0 if none */
+	uint64_t len;   /* payload bytes */
+	uint64_t pid;   /* the sender, to reject records from grandchildren */
+};
+
+#define MISO__INLINE_MAX (PIPE_BUF - sizeof(struct miso__reply))
+
+/* How res->data was allocated (miso_result.owned_). */
+enum {
+	MISO__OWN_NONE = 0,
+	MISO__OWN_MALLOC = 1,
+	MISO__OWN_MMAP = 2
+};
+
+struct miso_writer {
+	int memfd;    /* -1: results beyond the inline buffer are too big */
+	int error;    /* sticky */
+	int spilled;  /* the bytes live in the memfd */
+	size_t len;
+	size_t limit;
+	unsigned char inl[MISO__INLINE_MAX];
+};
+
+/* What the child needs, prepared by the parent before fork. */
+struct miso__child {
+	void (*fn)(void *, struct miso_writer *);
+	void *ctx;
+	int wfd;
+	int memfd;
+	pid_t ppid;
+	size_t limit;
+	uint64_t mem_limit;
+	unsigned flags;
+};
+
+/* io.c: EINTR-safe descriptor I/O. */
+ssize_t miso__fd_read(int fd, void *buf, size_t len);
+ssize_t miso__fd_write(int fd, const void *buf, size_t len);
+ssize_t miso__write_all(int fd, const void *buf, size_t len);
+ssize_t miso__pread_all(int fd, void *buf, size_t len, off_t off);
+void miso__close(int fd);
+
+/* wire.c: checks a header as the parent received it. */
+int miso__reply_check(const struct miso__reply *r, pid_t pid, size_t limit);
+
+/* writer.c: the child's side of the result. */
+void miso__writer_init(struct miso_writer *w, int memfd, size_t limit);
+
+/* child.c: everything the child does; never returns. */
+_Noreturn void miso__child_main(const struct miso__child *c);
+
+/* clock.c */
+uint64_t miso__now_ns(void);
+
+#endif
