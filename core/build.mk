@@ -16,3 +16,23 @@ $(CORE_SO): $(CORE_OBJS) core/miso.map
 	@mkdir -p $(@D)
 	$(CC) -shared -o $@ $(CORE_OBJS) -Wl,--version-script=core/miso.map \
 	    -Wl,-soname,libmisocore.so.0 $(ALL_LDFLAGS)
+
+MISO_PC = $(B)/miso.pc
+ALL_TARGETS += $(MISO_PC)
+
+$(MISO_PC): miso.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@exec_prefix@|$(exec_prefix)|' \
+	    -e 's|@libdir@|$(libdir)|' -e 's|@includedir@|$(includedir)|' \
+	    -e 's|@version@|$(VERSION)|' miso.pc.in > $@
+
+install: install-core
+.PHONY: install-core
+install-core: $(CORE_A) $(CORE_SO) $(MISO_PC)
+	install -d $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
+	    $(DESTDIR)$(libdir)/pkgconfig
+	install -m 644 include/miso.h $(DESTDIR)$(includedir)/miso.h
+	install -m 644 $(CORE_A) $(DESTDIR)$(libdir)/libmisocore.a
+	install -m 755 $(CORE_SO) $(DESTDIR)$(libdir)/libmisocore.so.0
+	ln -sf libmisocore.so.0 $(DESTDIR)$(libdir)/libmisocore.so
+	install -m 644 $(MISO_PC) $(DESTDIR)$(libdir)/pkgconfig/miso.pc

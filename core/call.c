@@ -42,11 +42,8 @@ struct call {
 	int error;
 	int wstatus;
 	int reaped;         /* 1: wstatus is valid; -1: someone else reaped */
-	size_t got;
-	union {
-		struct miso__reply hdr;
-		unsigned char buf[PIPE_BUF];
-	} in;
+	size_t got;         /* bytes of hdr received */
+	struct miso__reply hdr;
 };
 
 static const struct miso_opts no_opts;
@@ -126,6 +123,48 @@ abandon(void *arg)
 	release(c);
 }
 
+/*
+ * Without a pidfd (before Linux 5.3, or under tools that do not know the
+ * call), the child's death is polled for with waitid(WNOWAIT), which
+ * leaves it to be reaped as usual, every POLL_SLICE_NS.
+ */
+#define POLL_SLICE_NS 10000000u
+
+static int
+child_exited(struct call *c)
+{
+	siginfo_t si;
+
+	si.si_pid = 0;
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return errno == ECHILD;
+	return si.si_pid == c->pid;
+}
+
+/* The ppoll timeout: what is left of the deadline, cut to a slice. */
+static struct timespec *
+poll_timeout(const struct call *c, struct timespec *ts, int *expired)
+{
+	uint64_t left = UINT64_MAX, now;
+
+	*expired = 0;
+	if (c->deadline != 0) {
+		now = miso__now_ns();
+		if (now >= c->deadline) {
+			*expired = 1;
+			return NULL;
+		}
+		left = c->deadline - now;
+	}
+	if (c->pidfd < 0 && left > POLL_SLICE_NS)
+		left = POLL_SLICE_NS;
+	if (left == UINT64_MAX)
+		return NULL;
+	ts->tv_sec = (time_t)(left / 1000000000u);
+	ts->tv_nsec = (long)(left % 1000000000u);
+	return ts;
+}
+
 /* Returns 1: the pipe is readable; 2: the child is gone; 0: timeout. */
 static int
 wait_ready(struct call *c)
@@ -134,62 +173,50 @@ wait_ready(struct call *c)
 		{ .fd = c->rfd, .events = POLLIN },
 		{ .fd = c->pidfd, .events = POLLIN },
 	};
-	struct timespec ts, *tp = NULL;
-	uint64_t now;
-	int n;
+	struct timespec ts, *tp;
+	int n, expired;
 
 	for (;;) {
-		if (c->deadline != 0) {
-			now = miso__now_ns();
-			if (now >= c->deadline)
-				return 0;
-			ts.tv_sec = (time_t)((c->deadline - now) / 1000000000u);
-			ts.tv_nsec = (long)((c->deadline - now) % 1000000000u);
-			tp = &ts;
-		}
+		tp = poll_timeout(c, &ts, &expired);
+		if (expired)
+			return 0;
 		n = ppoll(pfd, c->pidfd >= 0 ? 2 : 1, tp, NULL);
 		if (n > 0)
 			break;
-		if (n == 0)
-			return 0;
-		if (errno != EINTR)
+		if (n == -1 && errno != EINTR)
 			return -errno;
+		if (n == 0 && c->pidfd < 0 && child_exited(c))
+			return 2;
 	}
-	if (pfd[0].revents != 0)
-		return 1;
-	return 2;
+	return pfd[0].revents != 0 ? 1 : 2;
 }
 
-/* Bytes the reply needs in the buffer, given what has arrived. */
-static size_t
-needed(const struct call *c)
-{
-	if (c->got < sizeof c->in.hdr || c->in.hdr.kind != MISO__REC_DONE ||
-	    c->in.hdr.where != MISO__IN_PIPE || c->in.hdr.werror != 0)
-		return sizeof c->in.hdr;
-	return sizeof c->in.hdr + (size_t)c->in.hdr.len;
-}
-
-/* Consumes a complete header; returns 1 when the reply is complete. */
+/*
+ * Takes a complete header. Returns 1 when the wait is over (a reply, or
+ * garbage), 0 when more is to come (the child's note that it is dying of
+ * ENOMEM is followed by nothing but its death).
+ */
 static int
 take_header(struct call *c, enum recv_end *end)
 {
-	if (miso__reply_check(&c->in.hdr, c->pid, c->limit) != 0) {
+	c->got = 0;
+	if (miso__reply_check(&c->hdr, c->pid, c->limit) != 0) {
 		*end = RECV_BAD;
 		return 1;
 	}
-	if (c->in.hdr.kind == MISO__REC_OOM) {
+	if (c->hdr.kind == MISO__REC_OOM) {
 		c->oom = 1;
-		c->got -= sizeof c->in.hdr;
-		memmove(c->in.buf, c->in.buf + sizeof c->in.hdr, c->got);
 		return 0;
 	}
-	if (c->got < needed(c))
-		return 0;
-	*end = c->got == needed(c) ? RECV_DONE : RECV_BAD;
+	*end = RECV_DONE;
 	return 1;
 }
 
+/*
+ * Waits for the reply header. An inline payload stays in the pipe until
+ * the child is reaped: then it is read straight to where it belongs, and
+ * nothing is written into memory still shared with a live child.
+ */
 static enum recv_end
 receive(struct call *c)
 {
@@ -207,8 +234,8 @@ receive(struct call *c)
 		}
 		if (r == 2)
 			return RECV_GONE;
-		n = miso__fd_read(c->rfd, c->in.buf + c->got,
-		    sizeof c->in.buf - c->got);
+		n = miso__fd_read(c->rfd, (char *)&c->hdr + c->got,
+		    sizeof c->hdr - c->got);
 		if (n < 0) {
 			c->error = (int)-n;
 			return RECV_ERROR;
@@ -216,12 +243,8 @@ receive(struct call *c)
 		if (n == 0)
 			return c->got == 0 ? RECV_GONE : RECV_BAD;
 		c->got += (size_t)n;
-		while (c->got >= sizeof c->in.hdr) {
-			if (take_header(c, &end))
-				return end;
-			if (c->got < sizeof c->in.hdr || c->got < needed(c))
-				break;
-		}
+		if (c->got == sizeof c->hdr && take_header(c, &end))
+			return end;
 	}
 }
 
@@ -262,26 +285,46 @@ deliver_memfd(struct call *c, size_t len)
 	return 0;
 }
 
+/* Reads an inline payload from the pipe; the child is gone by now. */
+static int
+read_inline(struct call *c, void *dst, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = miso__fd_read(c->rfd, (char *)dst + done, len - done);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return MISO_EBADREPLY;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 static int
 deliver(struct call *c)
 {
-	size_t len = (size_t)c->in.hdr.len;
-	const void *src = c->in.buf + sizeof c->in.hdr;
+	size_t len = (size_t)c->hdr.len;
 	void *dst;
+	int r;
 
 	c->res->len = len;
-	if (c->in.hdr.werror != 0)
-		return c->in.hdr.werror;
-	if (c->in.hdr.where == MISO__IN_MEMFD)
+	if (c->hdr.werror != 0)
+		return c->hdr.werror;
+	if (c->hdr.where == MISO__IN_MEMFD)
 		return deliver_memfd(c, len);
-	if (c->o->buf != NULL) {
-		dst = c->o->buf;
-	} else {
-		if ((dst = malloc(len != 0 ? len : 1)) == NULL)
-			return -ENOMEM;
-		c->res->owned_ = MISO__OWN_MALLOC;
+	dst = c->o->buf;
+	if (dst == NULL && (dst = malloc(len != 0 ? len : 1)) == NULL)
+		return -ENOMEM;
+	if ((r = read_inline(c, dst, len)) != 0) {
+		if (dst != c->o->buf)
+			free(dst);
+		return r;
 	}
-	memcpy(dst, src, len);
+	if (dst != c->o->buf)
+		c->res->owned_ = MISO__OWN_MALLOC;
 	c->res->data = dst;
 	return 0;
 }
@@ -323,7 +366,7 @@ finish(struct call *c, enum recv_end end)
 	reap(c);
 	if (end != RECV_DONE)
 		return no_reply(c, end);
-	c->res->error = c->in.hdr.error;
+	c->res->error = c->hdr.error;
 	code = deliver(c);
 	if (code < 0 && code > -4096) {
 		c->res->error = -code;

@@ -7,6 +7,9 @@
  *
  * What the engine changes in the child, and why:
  * - PR_SET_PDEATHSIG(SIGKILL): the child must not outlive the caller.
+ * - The handlers of the crash signals go back to SIG_DFL (unless
+ *   MISO_F_KEEP_HANDLERS): a caller's handler that longjmps would carry
+ *   the child out of the callback and into the caller's code.
  * - RLIMIT_AS, when a memory cap is asked for; then fatal-signal handlers
  *   for SIGSEGV, SIGBUS and SIGABRT that were at their default, which
  *   report "errno was ENOMEM" and let the signal kill the child as before.
@@ -18,10 +21,12 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -90,6 +95,20 @@ watch_memory(int wfd, pid_t self)
 }
 
 static void
+reset_crash_handlers(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+	    SIGTRAP, SIGSYS };
+	struct sigaction dfl;
+	size_t i;
+
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &dfl, NULL);
+}
+
+static void
 set_limit(int resource, uint64_t value)
 {
 	struct rlimit rl;
@@ -107,10 +126,10 @@ static void
 send_reply(const struct miso__child *c, struct miso_writer *w, int err,
     pid_t self)
 {
-	unsigned char buf[PIPE_BUF];
 	struct miso__reply r;
-	size_t inl = 0;
+	struct iovec iov[2];
 	sigset_t pipe_set;
+	ssize_t n;
 
 	memset(&r, 0, sizeof r);
 	r.magic = MISO__MAGIC;
@@ -120,14 +139,31 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 	r.werror = w->error;
 	r.len = w->len;
 	r.pid = (uint64_t)self;
-	if (w->error == 0 && !w->spilled)
-		inl = w->len;
-	memcpy(buf, &r, sizeof r);
-	memcpy(buf + sizeof r, w->inl, inl);
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof r;
+	iov[1].iov_base = w->inl;
+	iov[1].iov_len = w->error == 0 && !w->spilled ? w->len : 0;
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_set, NULL);
-	miso__write_all(c->wfd, buf, sizeof r + inl);
+	/* At most PIPE_BUF bytes into an empty pipe: one atomic write. */
+	do
+		n = writev(c->wfd, iov, 2);
+	while (n == -1 && errno == EINTR);
+}
+
+/*
+ * Flushes what the callback left in a stdio buffer. Streams with nothing
+ * pending are not touched: their locks live in pages still shared with
+ * the caller, and each page written costs a copy.
+ */
+static void
+flush_stdio(void)
+{
+	if (__fpending(stdout) != 0)
+		fflush(stdout);
+	if (__fpending(stderr) != 0)
+		fflush(stderr);
 }
 
 _Noreturn void
@@ -142,6 +178,8 @@ miso__child_main(const struct miso__child *c)
 	if (getppid() != c->ppid)
 		_exit(127);
 	self = getpid();
+	if (!(c->flags & MISO_F_KEEP_HANDLERS))
+		reset_crash_handlers();
 	if (c->mem_limit != 0) {
 		watch_memory(c->wfd, self);
 		set_limit(RLIMIT_AS, c->mem_limit);
@@ -157,10 +195,8 @@ miso__child_main(const struct miso__child *c)
 	/* A process the callback forked must not answer in our name. */
 	if (getpid() != self)
 		_exit(0);
-	if (!(c->flags & MISO_F_NO_FLUSH)) {
-		fflush(stdout);
-		fflush(stderr);
-	}
+	if (!(c->flags & MISO_F_NO_FLUSH))
+		flush_stdio();
 	send_reply(c, &w, err, self);
 	_exit(0);
 }

@@ -1,0 +1,11 @@
+# Examples: small programs that use the C API; each checks itself and is
+# run by 'make test'.
+
+EXAMPLES = basic error_handling blocking_signals leak crash timeout
+EXAMPLE_BINS = $(EXAMPLES:%=$(B)/examples/%)
+
+ALL_TARGETS  += $(EXAMPLE_BINS)
+SCRIPT_TESTS += tests/examples.sh
+
+$(B)/examples/%: $(B)/examples/%.o $(CORE_A)
+	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)

@@ -67,6 +67,14 @@ struct miso_opts {
 #define MISO_F_NO_FLUSH 0x1u
 /* Set RLIMIT_CORE to 0 in the child: a crash leaves no core file. */
 #define MISO_F_NO_CORE 0x2u
+/*
+ * Keep the caller's handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+ * SIGTRAP and SIGSYS in the child. By default they are reset there, so that
+ * a crash ends the child: a caller's crash handler (a crash reporter, a
+ * test framework's longjmp) would otherwise resume the caller's code in
+ * the child instead of reporting the crash.
+ */
+#define MISO_F_KEEP_HANDLERS 0x4u
 
 struct miso_result {
 	int code;         /* the value miso_call() returned */

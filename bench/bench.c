@@ -1,0 +1,385 @@
+/*
+ * miso's benchmarks. Every figure is a median over several rounds, and
+ * the variants of one table alternate inside each round, so that each
+ * ratio compares numbers measured side by side on a noisy machine.
+ *
+ * usage: bench [-q] [-r ROUNDS]
+ *   -q  quick: fewer rounds and calls (used by 'make test' as a smoke run)
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <miso.h>
+
+#define MAX_ROUNDS 15
+#define MAX_ROWS 16
+
+struct row {
+	const char *name;
+	double (*run)(long n); /* ns per call over n calls */
+	long n;
+	double per[MAX_ROUNDS];
+	double median;
+};
+
+static int quick;
+static unsigned char *src;   /* the bulk source, in huge pages */
+static unsigned char *dst;   /* memcpy's destination, touched */
+static size_t bulk;          /* bytes per bulk call */
+static volatile uint64_t sink;
+
+static double
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void *
+huge_alloc(size_t n)
+{
+	size_t align = 2u << 20;
+	void *p;
+
+	n = (n + align - 1) & ~(align - 1);
+	if (posix_memalign(&p, align, n) != 0) {
+		perror("bench: posix_memalign");
+		exit(1);
+	}
+	madvise(p, n, MADV_HUGEPAGE);
+	memset(p, 0x5a, n);
+	return p;
+}
+
+static __attribute__((noinline)) uint64_t
+work(uint64_t x)
+{
+	return x * 2654435761u + 1;
+}
+
+static double
+run_direct(long n)
+{
+	double t = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++)
+		sink = work((uint64_t)i);
+	return (now_ns() - t) / n;
+}
+
+static double
+run_fork_wait(long n)
+{
+	double t = now_ns();
+	long i;
+	pid_t p;
+
+	for (i = 0; i < n; i++) {
+		if ((p = fork()) == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+	}
+	return (now_ns() - t) / n;
+}
+
+static double
+run_fork_pipe_wait(long n)
+{
+	double t = now_ns();
+	uint64_t v;
+	long i;
+	int fd[2];
+	pid_t p;
+
+	for (i = 0; i < n; i++) {
+		if (pipe2(fd, O_CLOEXEC) == -1)
+			exit(1);
+		if ((p = fork()) == 0) {
+			v = work((uint64_t)i);
+			write(fd[1], &v, sizeof v);
+			_exit(0);
+		}
+		close(fd[1]);
+		if (read(fd[0], &v, sizeof v) != sizeof v)
+			exit(1);
+		sink = v;
+		close(fd[0]);
+		waitpid(p, NULL, 0);
+	}
+	return (now_ns() - t) / n;
+}
+
+static void
+cb_value(void *ctx, struct miso_writer *w)
+{
+	uint64_t v = work((uint64_t)(uintptr_t)ctx);
+
+	miso_write(w, &v, sizeof v);
+}
+
+static double
+run_miso_8(long n)
+{
+	uint64_t v;
+	struct miso_opts o = { .buf = &v, .buf_size = sizeof v };
+	struct miso_result r;
+	double t = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (miso_call(cb_value, (void *)(uintptr_t)i, &o, &r) != 0)
+			exit(1);
+		sink = v;
+	}
+	return (now_ns() - t) / n;
+}
+
+static double
+run_miso_8_alloc(long n)
+{
+	struct miso_result r;
+	double t = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (miso_call(cb_value, (void *)(uintptr_t)i, NULL, &r) != 0)
+			exit(1);
+		sink = *(uint64_t *)r.data;
+		miso_result_free(&r);
+	}
+	return (now_ns() - t) / n;
+}
+
+static void
+cb_bulk(void *ctx, struct miso_writer *w)
+{
+	miso_write(w, src, bulk);
+}
+
+static double
+run_miso_bulk(long n)
+{
+	struct miso_result r;
+	double t = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (miso_call(cb_bulk, NULL, NULL, &r) != 0 || r.len != bulk) {
+			fprintf(stderr, "bench: bulk call: %s\n",
+			    miso_strerror(r.code));
+			exit(1);
+		}
+		sink = ((unsigned char *)r.data)[bulk - 1];
+		miso_result_free(&r);
+	}
+	return (now_ns() - t) / n;
+}
+
+static double
+run_memcpy(long n)
+{
+	double t = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(dst, src, bulk);
+		sink = dst[bulk - 1];
+	}
+	return (now_ns() - t) / n;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+measure(struct row *rows, int nrows, int rounds)
+{
+	double v[MAX_ROUNDS];
+	int r, i, k;
+
+	for (i = 0; i < nrows; i++)
+		rows[i].run(rows[i].n / 10 + 1);  /* warm up */
+	for (r = 0; r < rounds; r++)
+		for (k = 0; k < nrows; k++) {
+			/* Rotate the order so no variant always goes first. */
+			i = (k + r) % nrows;
+			rows[i].per[r] = rows[i].run(rows[i].n);
+		}
+	for (i = 0; i < nrows; i++) {
+		memcpy(v, rows[i].per, sizeof(double) * (size_t)rounds);
+		qsort(v, (size_t)rounds, sizeof v[0], cmp_double);
+		rows[i].median = v[rounds / 2];
+	}
+}
+
+static const char *
+human(double ns, char *buf, size_t size)
+{
+	if (ns < 1e3)
+		snprintf(buf, size, "%.1f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, size, "%.1f us", ns / 1e3);
+	else
+		snprintf(buf, size, "%.2f ms", ns / 1e6);
+	return buf;
+}
+
+static void
+print_table(const char *title, struct row *rows, int nrows, int base)
+{
+	char b[32];
+	int i;
+
+	printf("\n%s\n\n| variant | median per call | vs %s |\n|---|---:|---:|\n",
+	    title, rows[base].name);
+	for (i = 0; i < nrows; i++)
+		printf("| %s | %s | %.2fx |\n", rows[i].name,
+		    human(rows[i].median, b, sizeof b),
+		    rows[i].median / rows[base].median);
+}
+
+static void
+machine(void)
+{
+	char model[256] = "unknown CPU", line[512];
+	struct utsname u;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	time_t t = time(NULL);
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "model name", 10) == 0) {
+			snprintf(model, sizeof model, "%s", strchr(line, ':') + 2);
+			model[strcspn(model, "\n")] = 0;
+			break;
+		}
+	if (f != NULL)
+		fclose(f);
+	uname(&u);
+	printf("machine: %s, %ld CPUs, Linux %s; %s", model,
+	    sysconf(_SC_NPROCESSORS_ONLN), u.release, ctime(&t));
+}
+
+static int
+tiny_tables(int rounds)
+{
+	long n = quick ? 100 : 1000;
+	struct row rows[] = {
+		{ .name = "direct call", .run = run_direct, .n = n * 1000 },
+		{ .name = "fork+_exit+waitpid", .run = run_fork_wait, .n = n },
+		{ .name = "fork+pipe+waitpid (8 B)", .run = run_fork_pipe_wait, .n = n },
+		{ .name = "miso_call, 8 B into a caller buffer", .run = run_miso_8, .n = n },
+		{ .name = "miso_call, 8 B, miso allocates", .run = run_miso_8_alloc, .n = n },
+	};
+	int nrows = sizeof rows / sizeof rows[0];
+
+	measure(rows, nrows, rounds);
+	print_table("Per call, small parent", rows, nrows, 1);
+	printf("\nmiso_call 8 B / fork+pipe+waitpid: %.2f (target <= 1.05)\n",
+	    rows[3].median / rows[2].median);
+	return 0;
+}
+
+static int
+bulk_tables(int rounds, size_t size, const char *label)
+{
+	char n8[64], nb[64], nm[64];
+	long n = quick ? 2 : (size > (256u << 20) ? 3 : 10);
+	struct row rows[] = {
+		{ .name = n8, .run = run_miso_8, .n = n * 4 },
+		{ .name = nb, .run = run_miso_bulk, .n = n },
+		{ .name = nm, .run = run_memcpy, .n = n },
+	};
+	double extra;
+
+	snprintf(n8, sizeof n8, "miso_call, 8 B");
+	snprintf(nb, sizeof nb, "miso_call, %s", label);
+	snprintf(nm, sizeof nm, "memcpy, %s", label);
+	bulk = size;
+	measure(rows, 3, rounds);
+	print_table(label, rows, 3, 2);
+	extra = rows[1].median - rows[0].median;
+	printf("\n%s result: (miso - miso 8 B) / memcpy = %.2f (target <= "
+	    "2.5); %.2f GB/s\n", label, extra / rows[2].median,
+	    size / extra);
+	return 0;
+}
+
+static int
+big_parent_tables(int rounds)
+{
+	size_t size = quick ? 32u << 20 : 256u << 20;
+	long n = quick ? 3 : 20;
+	unsigned char *ballast = malloc(size);
+	struct row rows[] = {
+		{ .name = "fork+_exit+waitpid", .run = run_fork_wait, .n = n },
+		{ .name = "fork+pipe+waitpid (8 B)", .run = run_fork_pipe_wait, .n = n },
+		{ .name = "miso_call, 8 B", .run = run_miso_8, .n = n },
+	};
+
+	/* 4 KiB pages, touched: the usual shape of a large heap. */
+	madvise(ballast, size, MADV_NOHUGEPAGE);
+	memset(ballast, 1, size);
+	measure(rows, 3, rounds);
+	printf("\nparent holding %zu MiB of touched memory:\n", size >> 20);
+	print_table("Per call, large parent", rows, 3, 0);
+	free(ballast);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rounds = 7, c;
+	size_t max = 1u << 30;
+
+	while ((c = getopt(argc, argv, "qr:")) != -1) {
+		switch (c) {
+		case 'q':
+			quick = 1;
+			break;
+		case 'r':
+			rounds = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: bench [-q] [-r rounds]\n");
+			return 2;
+		}
+	}
+	if (quick) {
+		rounds = 3;
+		max = 64u << 20;
+	}
+	if (rounds < 1 || rounds > MAX_ROUNDS)
+		rounds = 7;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	machine();
+	printf("rounds: %d (medians of per-round means)\n", rounds);
+	tiny_tables(rounds);
+	src = huge_alloc(max);
+	dst = huge_alloc(max);
+	bulk_tables(rounds, 64u << 20, "64 MiB");
+	if (!quick)
+		bulk_tables(rounds > 5 ? 5 : rounds, max, "1 GiB");
+	free(dst);
+	free(src);
+	big_parent_tables(rounds);
+	return 0;
+}

@@ -1,0 +1,13 @@
+#!/bin/sh
+# The benchmark program runs through in quick mode and prints its tables.
+set -eu
+B=${B:-build}
+out=$("$B/bench/bench" -q)
+printf '%s\n' "$out"
+for want in 'fork+_exit+waitpid' 'miso_call, 8 B into a caller buffer' \
+    'memcpy, 64 MiB' 'parent holding'; do
+	printf '%s\n' "$out" | grep -qF "$want" || {
+		echo "bench output lacks '$want'" >&2
+		exit 1
+	}
+done

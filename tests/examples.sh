@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs every example; each one checks its own behaviour and exits 0.
+set -u
+B=${B:-build}
+fail=0
+for e in basic error_handling blocking_signals leak crash timeout; do
+	if out=$("$B/examples/$e" 2>&1); then
+		printf '%s\n' "$out" | sed "s/^/$e: /"
+	else
+		printf '%s\n' "$out" | sed "s/^/$e: /"
+		echo "example $e failed" >&2
+		fail=1
+	fi
+done
+# The outcome table is deterministic but for nothing: compare it whole.
+"$B/examples/error_handling" | diff -u tests/examples/error_handling.out - || fail=1
+exit $fail

@@ -1,0 +1,19 @@
+/* Facts about the test process itself, read from /proc. */
+#ifndef MISO_TESTS_HELPERS_H
+#define MISO_TESTS_HELPERS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Open descriptors of this process. */
+int count_fds(void);
+/* Children of this process that still exist, zombies included. */
+int count_children(void);
+/* Resident set size in bytes, from /proc/self/statm. */
+size_t rss_bytes(void);
+/* 1 when running under valgrind or a sanitizer: keep loops short. */
+int slow_tool(void);
+/* Waits up to ms for pid to disappear; 0 when it did. */
+int wait_gone(pid_t pid, int ms);
+
+#endif
