@@ -42,6 +42,7 @@ struct call {
 	int error;
 	int wstatus;
 	int reaped;         /* 1: wstatus is valid; -1: someone else reaped */
+	int cloned;         /* made by clone() without an exit signal */
 	size_t got;         /* bytes of hdr received */
 	struct miso__reply hdr;
 };
@@ -63,7 +64,11 @@ prepare(struct call *c)
 {
 	int p[2];
 
-	if (pipe2(p, O_CLOEXEC) == -1)
+	/*
+	 * Non-blocking: the child sends its whole record in one write, so a
+	 * read that would block means a short record, never "wait more".
+	 */
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
 		return -errno;
 	c->rfd = p[0];
 	c->wfd = p[1];
@@ -101,15 +106,10 @@ kill_child(struct call *c)
 static void
 reap(struct call *c)
 {
-	pid_t r;
-
 	if (c->reaped != 0)
 		return;
-	do
-		r = waitpid(c->pid, &c->wstatus, 0);
-	while (r == -1 && errno == EINTR);
 	/* ECHILD: a SIGCHLD handler or SIG_IGN collected it first. */
-	c->reaped = r == c->pid ? 1 : -1;
+	c->reaped = miso__reap(c->pid, c->cloned, &c->wstatus) == 0 ? 1 : -1;
 }
 
 /* pthread_cancel while waiting: the child must not outlive the call. */
@@ -124,9 +124,13 @@ abandon(void *arg)
 }
 
 /*
- * Without a pidfd (before Linux 5.3, or under tools that do not know the
- * call), the child's death is polled for with waitid(WNOWAIT), which
- * leaves it to be reaped as usual, every POLL_SLICE_NS.
+ * Without a pidfd, the child's death shows as end of file on the pipe, or,
+ * if a grandchild holds the pipe open, through waitid(WNOWAIT), which
+ * leaves it to be reaped as usual, polled every POLL_SLICE_NS. A cloned
+ * child needs no pidfd (it is only there to kill a forked child without
+ * racing a SIGCHLD handler that might reap it and free its pid), and so
+ * saves two system calls; before Linux 5.3, or under tools that do not
+ * know pidfd_open, a forked child goes without one too.
  */
 #define POLL_SLICE_NS 10000000u
 
@@ -136,7 +140,8 @@ child_exited(struct call *c)
 	siginfo_t si;
 
 	si.si_pid = 0;
-	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT |
+	    (c->cloned ? __WCLONE : 0)) == -1)
 		return errno == ECHILD;
 	return si.si_pid == c->pid;
 }
@@ -236,6 +241,8 @@ receive(struct call *c)
 			return RECV_GONE;
 		n = miso__fd_read(c->rfd, (char *)&c->hdr + c->got,
 		    sizeof c->hdr - c->got);
+		if (n == -EAGAIN)
+			continue;
 		if (n < 0) {
 			c->error = (int)-n;
 			return RECV_ERROR;
@@ -285,7 +292,7 @@ deliver_memfd(struct call *c, size_t len)
 	return 0;
 }
 
-/* Reads an inline payload from the pipe; the child is gone by now. */
+/* Reads an inline payload, which came in the same write as its header. */
 static int
 read_inline(struct call *c, void *dst, size_t len)
 {
@@ -294,10 +301,10 @@ read_inline(struct call *c, void *dst, size_t len)
 
 	while (done < len) {
 		n = miso__fd_read(c->rfd, (char *)dst + done, len - done);
+		if (n == 0 || n == -EAGAIN)
+			return MISO_EBADREPLY;
 		if (n < 0)
 			return (int)n;
-		if (n == 0)
-			return MISO_EBADREPLY;
 		done += (size_t)n;
 	}
 	return 0;
@@ -356,6 +363,18 @@ no_reply(struct call *c, enum recv_end end)
 	return MISO_EEXIT;
 }
 
+/*
+ * A cloned child that has replied may finish exiting on its own time,
+ * unless its result is still to be copied into the caller's buffer:
+ * that copy must not land in pages the child still shares.
+ */
+static int
+may_defer(const struct call *c)
+{
+	return c->cloned &&
+	    !(c->hdr.where == MISO__IN_MEMFD && c->o->buf != NULL);
+}
+
 static int
 finish(struct call *c, enum recv_end end)
 {
@@ -363,11 +382,16 @@ finish(struct call *c, enum recv_end end)
 
 	if (end != RECV_DONE && end != RECV_GONE)
 		kill_child(c);
-	reap(c);
+	if (end != RECV_DONE || !may_defer(c))
+		reap(c);
 	if (end != RECV_DONE)
 		return no_reply(c, end);
 	c->res->error = c->hdr.error;
 	code = deliver(c);
+	if (c->reaped == 0) {
+		miso__defer_reap(c->pid);
+		c->reaped = 1;
+	}
 	if (code < 0 && code > -4096) {
 		c->res->error = -code;
 		code = MISO_ESYSTEM;
@@ -389,21 +413,21 @@ run(struct call *c, void (*fn)(void *, struct miso_writer *), void *ctx)
 		return r;
 	child.wfd = c->wfd;
 	child.memfd = c->memfd;
-	child.ppid = getpid();
+	child.ppid = miso__getpid();
 	/* Unflushed output would otherwise be printed by both processes. */
 	if (!(c->o->flags & MISO_F_NO_FLUSH)) {
 		fflush(stdout);
 		fflush(stderr);
 	}
-	if ((c->pid = fork()) == -1)
+	if ((c->pid = miso__spawn(c->o->flags, &c->cloned)) == -1)
 		return -errno;
 	if (c->pid == 0)
 		miso__child_main(&child);
 	c->res->pid = c->pid;
 	miso__close(c->wfd);
 	c->wfd = -1;
-	/* Without a pidfd, the end of the child is seen as end of file. */
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (!c->cloned)
+		c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
 	pthread_cleanup_push(abandon, c);
 	end = receive(c);
 	code = finish(c, end);
@@ -419,6 +443,7 @@ miso_call(void (*fn)(void *, struct miso_writer *), void *ctx,
 	uint64_t start = miso__now_ns();
 
 	c = &local;
+	miso__reap_finished();
 	memset(res, 0, sizeof *res);
 	c->o = opts != NULL ? opts : &no_opts;
 	c->res = res;
@@ -427,7 +452,7 @@ miso_call(void (*fn)(void *, struct miso_writer *), void *ctx,
 	c->limit = result_limit(c->o);
 	c->deadline = c->o->timeout_ms != 0 ?
 	    start + c->o->timeout_ms * 1000000u : 0;
-	c->oom = c->error = c->wstatus = c->reaped = 0;
+	c->oom = c->error = c->wstatus = c->reaped = c->cloned = 0;
 	c->got = 0;
 	res->code = run(c, fn, ctx);
 	release(c);

@@ -7,15 +7,15 @@
  *
  * What the engine changes in the child, and why:
  * - PR_SET_PDEATHSIG(SIGKILL): the child must not outlive the caller.
- * - The handlers of the crash signals go back to SIG_DFL (unless
+ * - The handlers of SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT and SIGSYS
+ *   go back to SIG_DFL (unless
  *   MISO_F_KEEP_HANDLERS): a caller's handler that longjmps would carry
  *   the child out of the callback and into the caller's code.
  * - RLIMIT_AS, when a memory cap is asked for; then fatal-signal handlers
  *   for SIGSEGV, SIGBUS and SIGABRT that were at their default, which
  *   report "errno was ENOMEM" and let the signal kill the child as before.
  * - RLIMIT_CORE 0 with MISO_F_NO_CORE.
- * - errno is 0 when the callback starts; SIGPIPE is blocked after it
- *   returns, so a vanished parent gives EPIPE instead of a silent death.
+ * - errno is 0 when the callback starts.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -98,7 +98,7 @@ static void
 reset_crash_handlers(void)
 {
 	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-	    SIGTRAP, SIGSYS };
+	    SIGSYS };
 	struct sigaction dfl;
 	size_t i;
 
@@ -128,7 +128,6 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 {
 	struct miso__reply r;
 	struct iovec iov[2];
-	sigset_t pipe_set;
 	ssize_t n;
 
 	memset(&r, 0, sizeof r);
@@ -143,10 +142,12 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 	iov[0].iov_len = sizeof r;
 	iov[1].iov_base = w->inl;
 	iov[1].iov_len = w->error == 0 && !w->spilled ? w->len : 0;
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe_set, NULL);
-	/* At most PIPE_BUF bytes into an empty pipe: one atomic write. */
+	/*
+	 * At most PIPE_BUF bytes into an empty pipe: one atomic write. No
+	 * SIGPIPE can come of it: the caller closes its end only after it
+	 * has killed or reaped this process, and if the caller dies, so
+	 * does this process (PR_SET_PDEATHSIG).
+	 */
 	do
 		n = writev(c->wfd, iov, 2);
 	while (n == -1 && errno == EINTR);
@@ -177,11 +178,11 @@ miso__child_main(const struct miso__child *c)
 	/* The caller may have died before the line above took effect. */
 	if (getppid() != c->ppid)
 		_exit(127);
-	self = getpid();
+	miso__spawn_child_reset();
 	if (!(c->flags & MISO_F_KEEP_HANDLERS))
 		reset_crash_handlers();
 	if (c->mem_limit != 0) {
-		watch_memory(c->wfd, self);
+		watch_memory(c->wfd, getpid());
 		set_limit(RLIMIT_AS, c->mem_limit);
 	}
 	if (c->flags & MISO_F_NO_CORE)
@@ -192,9 +193,13 @@ miso__child_main(const struct miso__child *c)
 	c->fn(c->ctx, &w);
 	err = errno;
 
-	/* A process the callback forked must not answer in our name. */
-	if (getpid() != self)
+	/*
+	 * A process the callback forked must not answer in our name: its
+	 * parent is this child, not the caller.
+	 */
+	if (getppid() != c->ppid)
 		_exit(0);
+	self = getpid();
 	if (!(c->flags & MISO_F_NO_FLUSH))
 		flush_stdio();
 	send_reply(c, &w, err, self);

@@ -83,6 +83,14 @@ void miso__writer_init(struct miso_writer *w, int memfd, size_t limit);
 /* child.c: everything the child does; never returns. */
 _Noreturn void miso__child_main(const struct miso__child *c);
 
+/* spawn.c: creating and reaping the child. */
+pid_t miso__getpid(void);
+pid_t miso__spawn(unsigned flags, int *cloned);
+int miso__reap(pid_t pid, int cloned, int *wstatus);
+void miso__defer_reap(pid_t pid);
+void miso__reap_finished(void);
+void miso__spawn_child_reset(void);
+
 /* clock.c */
 uint64_t miso__now_ns(void);
 

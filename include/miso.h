@@ -68,13 +68,23 @@ struct miso_opts {
 /* Set RLIMIT_CORE to 0 in the child: a crash leaves no core file. */
 #define MISO_F_NO_CORE 0x2u
 /*
- * Keep the caller's handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
- * SIGTRAP and SIGSYS in the child. By default they are reset there, so that
+ * Keep the caller's handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT
+ * and SIGSYS in the child. By default they are reset there, so that
  * a crash ends the child: a caller's crash handler (a crash reporter, a
  * test framework's longjmp) would otherwise resume the caller's code in
  * the child instead of reporting the crash.
  */
 #define MISO_F_KEEP_HANDLERS 0x4u
+/*
+ * Create the child with fork(), and wait for it to end before returning.
+ * By default a single-threaded caller gets a child made with clone() and
+ * no exit signal: pthread_atfork() handlers do not run in it, the program
+ * never sees it (no SIGCHLD, not found by wait()), and once it has sent
+ * a complete reply the call returns without waiting for it to exit; the
+ * next call, or miso_reap(), reaps it. A caller with more than one thread
+ * always gets fork().
+ */
+#define MISO_F_FORK 0x8u
 
 struct miso_result {
 	int code;         /* the value miso_call() returned */
@@ -116,6 +126,14 @@ MISO_API int miso_call(void (*fn)(void *ctx, struct miso_writer *w),
  * sticky and is reported by miso_call. Async-signal-safe.
  */
 MISO_API int miso_write(struct miso_writer *w, const void *p, size_t n);
+
+/*
+ * Waits for every child that has replied but may still be exiting, and
+ * reaps it. Calls do this by themselves for children already gone; a
+ * program that wants no child left at some point (before it forks or
+ * counts its children) calls this. Returns the number left (0).
+ */
+MISO_API int miso_reap(void);
 
 /* Releases res->data if miso allocated it; safe on any result. */
 MISO_API void miso_result_free(struct miso_result *res);
