@@ -1,0 +1,103 @@
+# The shim's rebinding machinery and dl* wrappers: libmisorebind.a, linked
+# into libmiso.so by the lead; and its tests under $(B)/tests/rebind, built
+# the way users build, so they know nothing of miso.
+
+REBIND_OBJS = $(B)/shim/rebind.o $(B)/shim/dl.o $(B)/shim/dltramp.o
+REBIND_A    = $(B)/lib/libmisorebind.a
+
+ALL_TARGETS += $(REBIND_A)
+
+# The exported dlsym runs before a sanitizer runtime is initialised (ASan
+# looks up its reals with dlsym(RTLD_NEXT) while starting), so the code it
+# reaches must not be instrumented, SAN=1 or not.
+$(REBIND_OBJS): CFLAGS_AUTO += -fno-sanitize=all
+
+$(REBIND_A): $(REBIND_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/shim/%.o: shim/%.S
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+# Test objects and programs (tests/rebind/run.sh).
+RT       = $(B)/tests/rebind
+RT_CC    = $(CC) -O2 -g -Wall
+# clang assumes -fno-semantic-interposition: a library's calls to its
+# own functions then skip the PLT, and no slot is there to rebind.
+RT_SO    = $(RT_CC) -fPIC -fsemantic-interposition -shared
+RT_PROGS = $(RT)/prog-pie $(RT)/prog-nopie $(RT)/prog-noplt \
+           $(RT)/prog-relro $(RT)/dlprog $(RT)/verprog
+RT_LIBS  = $(RT)/libtf.so $(RT)/libmid.so $(RT)/libver.so \
+           $(RT)/plugins/libplug.so $(RT)/plugins/libdep.so \
+           $(RT)/plugins/libt1.so $(RT)/plugins/libt2.so
+RT_ALL   = $(RT)/libhookpre.so $(RT_LIBS) $(RT_PROGS)
+
+ALL_TARGETS  += $(RT_ALL)
+SCRIPT_TESTS += tests/rebind/run.sh
+
+.PHONY: rebind-tests
+rebind-tests: $(REBIND_A) $(RT_ALL)
+
+$(RT)/libhookpre.so: $(RT)/hookpre.o $(REBIND_A)
+	$(CC) -shared -o $@ $(RT)/hookpre.o $(REBIND_A) -Wl,-z,defs \
+	    $(ALL_LDFLAGS)
+
+$(RT)/libtf.so: tests/rebind/tf.c
+	@mkdir -p $(@D)
+	$(RT_SO) -Wl,-soname,libtf.so -Wl,-z,lazy -o $@ $<
+
+$(RT)/libmid.so: tests/rebind/mid.c $(RT)/libtf.so
+	$(RT_SO) -fno-plt -Wl,-z,relro,-z,now -Wl,-soname,libmid.so \
+	    -o $@ $< -L$(RT) -ltf -Wl,-rpath,'$$ORIGIN'
+
+$(RT)/libver.so: tests/rebind/ver.c tests/rebind/ver.map
+	@mkdir -p $(@D)
+	$(RT_SO) -Wl,-soname,libver.so -Wl,--version-script=tests/rebind/ver.map \
+	    -o $@ tests/rebind/ver.c
+
+$(RT)/plugins/libdep.so: tests/rebind/dep.c
+	@mkdir -p $(@D)
+	$(RT_SO) -Wl,-soname,libdep.so -o $@ $<
+
+$(RT)/plugins/libplug.so: tests/rebind/plug.c $(RT)/plugins/libdep.so
+	$(RT_SO) -Wl,-soname,libplug.so -o $@ $< -L$(RT)/plugins -ldep \
+	    -Wl,-rpath,'$$ORIGIN'
+
+$(RT)/plugins/libt%.so: tests/rebind/tl.c $(RT)/plugins/libdep.so
+	$(RT_SO) -DTL_RUN=t$*_run -Wl,-soname,libt$*.so -o $@ $< \
+	    -L$(RT)/plugins -ldep -Wl,-rpath,'$$ORIGIN'
+
+RT_PROG_LIBS = -L$(RT) -lmid -ltf -Wl,-rpath,'$$ORIGIN'
+
+$(RT)/prog-pie: tests/rebind/prog.c $(RT)/libmid.so
+	$(RT_CC) -fPIE -pie -o $@ $< $(RT_PROG_LIBS)
+
+$(RT)/prog-nopie: tests/rebind/prog.c $(RT)/libmid.so
+	$(RT_CC) -fno-pie -no-pie -o $@ $< $(RT_PROG_LIBS)
+
+$(RT)/prog-noplt: tests/rebind/prog.c $(RT)/libmid.so
+	$(RT_CC) -fPIE -pie -fno-plt -o $@ $< $(RT_PROG_LIBS)
+
+$(RT)/prog-relro: tests/rebind/prog.c $(RT)/libmid.so
+	$(RT_CC) -fPIE -pie -Wl,-z,relro,-z,now -o $@ $< $(RT_PROG_LIBS)
+
+$(RT)/dlprog: tests/rebind/dlprog.c
+	@mkdir -p $(@D)
+	$(RT_CC) -fPIE -pie -o $@ $< -pthread -Wl,-rpath,'$$ORIGIN/plugins'
+
+$(RT)/verprog: tests/rebind/verprog.c $(RT)/libver.so
+	$(RT_CC) -o $@ $< -L$(RT) -lver -Wl,-rpath,'$$ORIGIN'
+
+# Unit tests (cmocka): the program itself plays libmiso.so.
+REBIND_TEST   = $(B)/tests/test_rebind
+REBIND_CMOCKA = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+UNIT_TESTS     += $(REBIND_TEST)
+VALGRIND_TESTS += $(REBIND_TEST)
+
+$(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
+	$(CC) -o $@ $(B)/tests/test_rebind.o $(REBIND_A) -L$(RT) -ltf \
+	    -Wl,-rpath,$(abspath $(RT)) -Wl,--wrap=mprotect \
+	    $(REBIND_CMOCKA) $(ALL_LDFLAGS)
