@@ -101,3 +101,30 @@ $(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
 	$(CC) -o $@ $(B)/tests/test_rebind.o $(REBIND_A) -L$(RT) -ltf \
 	    -Wl,-rpath,$(abspath $(RT)) -Wl,--wrap=mprotect \
 	    $(REBIND_CMOCKA) $(ALL_LDFLAGS)
+
+# libmiso.so: the shim, with the engine, the config parser and the
+# rebinding machinery inside, so that one file is all there is to preload.
+SHIM_SRCS = shim/init.c shim/log.c shim/ffi.c shim/marshal.c shim/entry.c \
+            shim/policy.c shim/stats.c
+SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o)
+SHIM_SO   = $(B)/lib/libmiso.so
+FFI_CFLAGS = $(shell $(PKG_CONFIG) --cflags libffi 2>/dev/null)
+FFI_LIBS   = $(shell $(PKG_CONFIG) --libs libffi 2>/dev/null || echo -lffi)
+
+ALL_TARGETS += $(SHIM_SO)
+
+$(SHIM_OBJS): CPPFLAGS += $(FFI_CFLAGS)
+
+# The export list is anonymous on purpose: a named version node would make
+# the program's references to dlsym@GLIBC_2.34 skip our definitions.
+$(SHIM_SO): $(SHIM_OBJS) $(REBIND_A) $(CORE_A) $(CONF_A) shim/libmiso.map
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $(SHIM_OBJS) $(REBIND_A) $(CONF_A) $(CORE_A) \
+	    $(FFI_LIBS) -lm -Wl,--version-script=shim/libmiso.map -Wl,-z,defs \
+	    -Wl,-z,now $(ALL_LDFLAGS)
+
+install: install-shim
+.PHONY: install-shim
+install-shim: $(SHIM_SO)
+	install -d $(DESTDIR)$(libdir)
+	install -m 755 $(SHIM_SO) $(DESTDIR)$(libdir)/libmiso.so

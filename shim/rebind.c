@@ -463,7 +463,7 @@ patch_rela(const struct obj *o, const ElfW(Rela) *r)
 	if (!(real != NULL && val == real &&
 	    (type != R_X86_64_64 || r->r_addend == 0)) &&
 	    !(type == R_X86_64_JUMP_SLOT && lazy_stub(o, val))) {
-		LOG(3, "rebind: %s in %s: slot %p holds %p, not %p: kept",
+		LOG(4, "rebind: %s in %s: slot %p holds %p, not %p: kept",
 		    h->name, o->info->dlpi_name, (void *)slot, val, real);
 		return 0;
 	}
@@ -536,7 +536,7 @@ obj_map(const struct obj *o, bool *pending)
 	if (vdso != 0 && obj_has(o->info, vdso))
 		return NULL;
 	if (_dl_find_object((void *)o->symtab, &f) != 0) {
-		LOG(3, "rebind: %s: not ready, left for the next scan",
+		LOG(4, "rebind: %s: not ready, left for the next scan",
 		    o->info->dlpi_name);
 		*pending = true;
 		return NULL;
@@ -872,7 +872,7 @@ miso__rebind_init(struct miso__hook *h, size_t n)
 	rc = scan(true);
 	for (i = 0; i < n; i++)
 		if (atomic_load(&h[i].real) == NULL)
-			LOG(2, "rebind: %s: no definition loaded yet",
+			LOG(3, "rebind: %s: no definition loaded yet",
 			    h[i].name);
 	return rc;
 }

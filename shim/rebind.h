@@ -56,7 +56,7 @@ void	*miso__rebind_entry(const char *name, void *addr);
 void	*miso__rebind_find(const char *name, const char *version);
 
 /*
- * Optional sink for messages (level 1 error, 2 info, 3 debug), defined by
+ * Optional sink for messages (1 error, 2 warn, 3 info, 4 debug), defined by
  * the shim: shim/rebind.c refers to it weakly, so the module links and
  * stays silent without one.
  */

@@ -1,0 +1,96 @@
+/*
+ * What every configured function becomes: a libffi closure that runs the
+ * real function in a child through the engine, and either delivers its
+ * results or applies the function's policy.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "miso.h"
+#include "shim.h"
+
+__thread int miso__bypass __attribute__((tls_model("initial-exec")));
+int miso__ready;
+
+struct job {
+	const struct miso__fn *f;
+	void *real;
+	void **args;
+	const struct miso__plan *plan;
+};
+
+static void
+run_in_child(void *ctx, struct miso_writer *w)
+{
+	const struct job *j = ctx;
+
+	miso__child_run(j->f, j->real, j->args, j->plan, w);
+}
+
+static void
+isolate(struct miso__fn *f, void *real, void *ret, void **args)
+{
+	const struct miso_conf_policy *pol = &f->cf->pol;
+	unsigned char small[512];
+	struct miso__plan plan;
+	struct miso_opts o = { .timeout_ms = pol->timeout_ms,
+	    .mem_limit = pol->mem_limit };
+	struct miso_result res;
+	struct job j = { f, real, args, &plan };
+	int code, child_errno = 0;
+
+	memset(&res, 0, sizeof res);
+	if ((code = miso__plan_call(f, args, &plan)) != 0) {
+		miso__fail(f, ret, code, &res);
+		return;
+	}
+	/* The reply's size is known in advance unless it holds fresh
+	 * allocations; small ones land on the stack. */
+	if (plan.max_reply <= sizeof small) {
+		o.buf = small;
+		o.buf_size = sizeof small;
+	} else if (plan.max_reply != SIZE_MAX) {
+		o.max_result = plan.max_reply;
+	}
+	code = miso_call(run_in_child, &j, &o, &res);
+	if (code == 0)
+		code = miso__commit(f, args, &plan, res.data, res.len, ret,
+		    &child_errno);
+	miso__stats_record(f, code, &res);
+	if (code != 0)
+		miso__fail(f, ret, code, &res);
+	miso_result_free(&res);
+	if (code == 0)
+		errno = child_errno;
+}
+
+void
+miso__entry(ffi_cif *cif, void *ret, void **args, void *user)
+{
+	struct miso__fn *f = user;
+	void *real = atomic_load_explicit(&f->hook->real,
+	    memory_order_acquire);
+	int saved;
+
+	if (real == NULL) {
+		/* A lazy slot reached before any definition was loaded: the
+		 * loader would have stopped the program here too. */
+		miso__log(MISO_LOG_ERROR, "%s: no definition found; aborting",
+		    f->cf->name);
+		abort();
+	}
+	if (miso__bypass || !miso__ready) {
+		ffi_call(cif, FFI_FN(real), ret, args);
+		return;
+	}
+	saved = errno;
+	miso__bypass = 1;
+	errno = saved;
+	isolate(f, real, ret, args);
+	saved = errno;
+	miso__bypass = 0;
+	errno = saved;
+}

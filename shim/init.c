@@ -1,0 +1,138 @@
+/*
+ * libmiso.so's constructor: read the configuration, make one libffi
+ * closure per configured function (all of them now, before any fork),
+ * and rebind every call to those functions in the loaded objects.
+ *
+ * A configuration that cannot be used stops the program before main with
+ * one message and exit status 127: running a program that was meant to
+ * be isolated without isolation is the unsafe choice. MISO_ON_ERROR=warn
+ * turns that into a warning and leaves the program untouched;
+ * MISO_DISABLE=1 leaves it untouched without reading anything.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+static int
+only_warn(void)
+{
+	const char *s = secure_getenv("MISO_ON_ERROR");
+
+	return s != NULL && strcmp(s, "warn") == 0;
+}
+
+/* Reports a configuration that cannot be used, and stops (or not). */
+static int
+unusable(const char *text)
+{
+	size_t n = strlen(text);
+
+	if (write(2, "miso: ", 6) < 0 || write(2, text, n) < 0)
+		(void)0;
+	if (n == 0 || text[n - 1] != '\n')
+		if (write(2, "\n", 1) < 0)
+			(void)0;
+	if (!only_warn())
+		_exit(127);
+	miso__log(MISO_LOG_WARN, "continuing without isolation "
+	    "(MISO_ON_ERROR=warn)");
+	return -1;
+}
+
+static int
+unusable_fn(const struct miso_conf_func *cf, const char *why)
+{
+	char line[1024];
+
+	snprintf(line, sizeof line, "%s:%d:%d: error: %s: %s", cf->file,
+	    cf->line, cf->col, cf->name, why);
+	return unusable(line);
+}
+
+static int
+load(struct miso_conf **conf)
+{
+	struct miso_conf_diag diag;
+	char path[4096], line[4200];
+	int r;
+
+	if (miso__conf_find(path, sizeof path) == NULL)
+		return unusable("no configuration: set MISO_CONFIG, or write "
+		    "~/.config/miso/miso.conf or /etc/miso.conf");
+	r = miso__conf_load(path, conf, &diag);
+	if (r != 0) {
+		if (diag.text != NULL && *diag.text != '\0')
+			snprintf(line, sizeof line, "%s", diag.text);
+		else
+			snprintf(line, sizeof line, "%s: %s", path,
+			    strerror(-r));
+		miso__conf_diag_free(&diag);
+		return unusable(line);
+	}
+	miso__conf_diag_free(&diag);
+	return 0;
+}
+
+static int
+make_entry(struct miso__fn *f, struct miso__hook *h)
+{
+	char why[256];
+	void *code;
+
+	if (f->cf->pol.mode == MISO_MODE_WORKER)
+		return unusable_fn(f->cf, "mode = worker is not supported "
+		    "by this build of libmiso.so");
+	if (miso__ffi_prepare(f, why, sizeof why) != 0)
+		return unusable_fn(f->cf, why);
+	f->closure = ffi_closure_alloc(sizeof(ffi_closure), &code);
+	if (f->closure == NULL || ffi_prep_closure_loc(f->closure, &f->cif,
+	    miso__entry, f, code) != FFI_OK)
+		return unusable_fn(f->cf, "libffi cannot make a closure");
+	h->name = f->cf->name;
+	h->version = f->cf->version;
+	h->library = f->cf->library;
+	h->entry = code;
+	f->hook = h;
+	return 0;
+}
+
+__attribute__((constructor)) static void
+miso_shim_init(void)
+{
+	const char *off = secure_getenv("MISO_DISABLE");
+	struct miso_conf *conf;
+	struct miso__hook *hooks;
+	struct miso__fn *fns;
+	size_t i, n;
+	int r;
+
+	if (off != NULL && strcmp(off, "1") == 0)
+		return;
+	miso__log_init();
+	if (load(&conf) != 0)
+		return;
+	n = conf->nfuncs;
+	fns = calloc(n + 1, sizeof *fns);
+	hooks = calloc(n + 1, sizeof *hooks);
+	if (fns == NULL || hooks == NULL) {
+		unusable("out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		fns[i].cf = &conf->funcs[i];
+		if (make_entry(&fns[i], &hooks[i]) != 0)
+			return;
+	}
+	miso__stats_init(fns, n);
+	miso__ready = 1;
+	if ((r = miso__rebind_init(hooks, n)) != 0)
+		miso__log(MISO_LOG_ERROR, "rebinding: %s; some calls may not "
+		    "be isolated", strerror(-r));
+	miso__log(MISO_LOG_INFO, "isolating %zu function%s from %s", n,
+	    n == 1 ? "" : "s", conf->file);
+}

@@ -1,0 +1,393 @@
+/*
+ * The reply of an isolated call, written by the child and checked whole
+ * by the caller before one byte of the caller's memory is written:
+ *
+ *	return value	f->retsize bytes, as libffi left it
+ *	errno		int32
+ *	per copied-back parameter, in order: u64 length, then the bytes
+ *	for a returned string or buffer: u64 length, then the bytes
+ *
+ * A length of NONE stands for a NULL pointer, OVER for a function that
+ * says it filled more than its buffer holds: that call fails, it never
+ * overflows anything.
+ */
+#define _GNU_SOURCE
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "miso.h"
+#include "shim.h"
+
+#define NONE UINT64_MAX
+#define OVER (UINT64_MAX - 1)
+
+static const struct miso_conf_type *
+real_type(const struct miso_conf_type *t)
+{
+	while (t->alias != NULL)
+		t = t->alias;
+	return t;
+}
+
+/* Bytes of one element a pointer parameter points to (void: 1). */
+static size_t
+elem_size(const struct miso_conf_type *ptr)
+{
+	const struct miso_conf_type *p = real_type(ptr)->pointee;
+
+	if (p == NULL)
+		return 1;
+	p = real_type(p);
+	return p->kind == MISO_K_VOID || p->size == 0 ? 1 : p->size;
+}
+
+static int
+copies_back(const struct miso_conf_param *p)
+{
+	return !p->opaque && (p->alloc || p->dir == MISO_DIR_OUT ||
+	    p->dir == MISO_DIR_INOUT);
+}
+
+static int
+returns_bytes(const struct miso_conf_func *cf)
+{
+	return cf->ret_how == MISO_RET_CSTR ||
+	    cf->ret_how == MISO_RET_ALLOC_CSTR ||
+	    cf->ret_how == MISO_RET_BUFFER ||
+	    cf->ret_how == MISO_RET_ALLOC_BUFFER;
+}
+
+static void *
+arg_ptr(void *const *args, size_t i)
+{
+	return *(void **)args[i];
+}
+
+/*
+ * Before the call, in the caller: how many bytes each parameter may bring
+ * back, and so the largest reply. Returns 0 or a negative errno (a size
+ * that cannot be evaluated: the call is not made).
+ */
+int
+miso__plan_call(const struct miso__fn *f, void **args, struct miso__plan *p)
+{
+	const struct miso_conf_func *cf = f->cf;
+	struct miso_eval_env env = { cf, args, NULL, 0 };
+	size_t i, total = f->retsize + 4;
+	int r, unbounded = returns_bytes(cf);
+
+	for (i = 0; i < cf->nparams; i++) {
+		p->cap[i] = 0;
+		if (!copies_back(&cf->params[i]))
+			continue;
+		total += 8;
+		if (cf->params[i].alloc) {
+			unbounded = 1;
+			continue;
+		}
+		if (arg_ptr(args, i) == NULL)
+			continue;
+		if ((r = miso__param_capacity(cf, i, &env, &p->cap[i])) < 0)
+			return r;
+		if (p->cap[i] > SIZE_MAX / 2 - total)
+			return -EOVERFLOW;
+		total += p->cap[i];
+	}
+	p->max_reply = unbounded ? SIZE_MAX : total + (returns_bytes(cf) ? 8 : 0);
+	return 0;
+}
+
+static void
+put_bytes(struct miso_writer *w, const void *p, uint64_t len)
+{
+	miso_write(w, &len, sizeof len);
+	if (len != NONE && len != OVER)
+		miso_write(w, p, (size_t)len);
+}
+
+/* The filled part of parameter i, in the child, after the call. */
+static uint64_t
+filled(const struct miso__fn *f, size_t i, const struct miso_eval_env *env,
+    size_t cap)
+{
+	const struct miso_conf_param *pp = &f->cf->params[i];
+	const char *s = arg_ptr(env->args, i);
+	int64_t n;
+	int r;
+
+	if (pp->fill == NULL)
+		return cap;
+	if (pp->fill->op == MISO_E_CSTR) {
+		const char *nul = memchr(s, '\0', cap);
+
+		/* No terminator: what is there is whatever the function left. */
+		return nul != NULL ? (uint64_t)(nul - s) + 1 : cap;
+	}
+	r = miso__expr_eval(pp->fill, env, &n);
+	if (r == -ERANGE)
+		return 0;  /* a negative count, such as -1 for an error */
+	if (r < 0 || (uint64_t)n > cap / elem_size(pp->type))
+		return OVER;
+	return (uint64_t)n * elem_size(pp->type);
+}
+
+static void
+put_alloc(const struct miso__fn *f, size_t i, const struct miso_eval_env *env,
+    struct miso_writer *w)
+{
+	const struct miso_conf_param *pp = &f->cf->params[i];
+	void **pp_out = arg_ptr(env->args, i);
+	size_t bytes;
+
+	if (pp_out == NULL || *pp_out == NULL) {
+		put_bytes(w, NULL, NONE);
+		return;
+	}
+	if (pp->cstr) {
+		put_bytes(w, *pp_out, strlen(*pp_out) + 1);
+		return;
+	}
+	if (miso__param_capacity(f->cf, i, env, &bytes) < 0) {
+		put_bytes(w, NULL, OVER);
+		return;
+	}
+	put_bytes(w, *pp_out, bytes);
+}
+
+static void
+put_return(const struct miso__fn *f, const void *ret,
+    const struct miso_eval_env *env, struct miso_writer *w)
+{
+	const struct miso_conf_func *cf = f->cf;
+	const char *p = *(char *const *)ret;
+	int64_t n;
+
+	if (p == NULL) {
+		put_bytes(w, NULL, NONE);
+		return;
+	}
+	if (cf->ret_how == MISO_RET_CSTR || cf->ret_how == MISO_RET_ALLOC_CSTR) {
+		put_bytes(w, p, strlen(p) + 1);
+		return;
+	}
+	if (miso__expr_eval(cf->ret_size, env, &n) < 0 ||
+	    (uint64_t)n > SIZE_MAX / elem_size(cf->ret)) {
+		put_bytes(w, NULL, OVER);
+		return;
+	}
+	put_bytes(w, p, (uint64_t)n * elem_size(cf->ret));
+}
+
+/*
+ * In the child: calls the real function with the caller's arguments
+ * (their addresses are valid here: the child is a copy) and writes the
+ * reply. Nested calls to configured functions go straight to their reals.
+ */
+void
+miso__child_run(const struct miso__fn *f, void *real, void **args,
+    const struct miso__plan *p, struct miso_writer *w)
+{
+	const struct miso_conf_func *cf = f->cf;
+	_Alignas(16) unsigned char ret[64];
+	struct miso_eval_env env = { cf, args, ret, 1 };
+	int32_t err;
+	size_t i;
+
+	miso__bypass = 1;
+	memset(ret, 0, sizeof ret);
+	ffi_call((ffi_cif *)&f->cif, FFI_FN(real), ret, args);
+	err = errno;
+	miso_write(w, ret, f->retsize);
+	miso_write(w, &err, sizeof err);
+	for (i = 0; i < cf->nparams; i++) {
+		if (!copies_back(&cf->params[i]))
+			continue;
+		if (cf->params[i].alloc)
+			put_alloc(f, i, &env, w);
+		else if (arg_ptr(args, i) == NULL)
+			put_bytes(w, NULL, NONE);
+		else
+			put_bytes(w, arg_ptr(args, i),
+			    filled(f, i, &env, p->cap[i]));
+	}
+	if (returns_bytes(cf))
+		put_return(f, ret, &env, w);
+}
+
+/* A cursor over the reply; every read is bounds-checked. */
+struct cursor {
+	const unsigned char *p;
+	size_t left;
+};
+
+static int
+take(struct cursor *c, void *out, size_t n)
+{
+	if (n > c->left)
+		return -1;
+	if (out != NULL)
+		memcpy(out, c->p, n);
+	c->p += n;
+	c->left -= n;
+	return 0;
+}
+
+/* A region of the reply: where it goes and what it holds. */
+struct region {
+	uint64_t len;
+	const unsigned char *src;
+	void *fresh;  /* for alloc: the caller's new copy */
+};
+
+static int
+take_region(struct cursor *c, struct region *r, uint64_t cap)
+{
+	r->fresh = NULL;
+	if (take(c, &r->len, sizeof r->len) != 0)
+		return MISO_EBADREPLY;
+	if (r->len == OVER)
+		return -EOVERFLOW;
+	if (r->len == NONE)
+		return 0;
+	if (r->len > cap || r->len > c->left)
+		return MISO_EBADREPLY;
+	r->src = c->p;
+	return take(c, NULL, (size_t)r->len);
+}
+
+static void *
+dup_region(const struct region *r)
+{
+	void *p = malloc(r->len != 0 ? (size_t)r->len : 1);
+
+	if (p != NULL)
+		memcpy(p, r->src, (size_t)r->len);
+	return p;
+}
+
+/*
+ * Writes bytes in place at an address the function returned, which must
+ * be memory the caller had before the call. Equal bytes are left alone
+ * (a string in read-only data); the kernel checks the address, so a
+ * pointer into memory that only the child had is an error, not a crash.
+ */
+static int
+write_in_place(void *dst, const struct region *r)
+{
+	unsigned char buf[4096];
+	struct iovec local, remote;
+	size_t off, n;
+	pid_t self = getpid();
+
+	for (off = 0; off < r->len; off += n) {
+		n = r->len - off < sizeof buf ? (size_t)r->len - off :
+		    sizeof buf;
+		local = (struct iovec){ buf, n };
+		remote = (struct iovec){ (char *)dst + off, n };
+		if (process_vm_readv(self, &local, 1, &remote, 1, 0) !=
+		    (ssize_t)n)
+			return -EFAULT;
+		if (memcmp(buf, r->src + off, n) == 0)
+			continue;
+		local.iov_base = (void *)(r->src + off);
+		if (process_vm_writev(self, &local, 1, &remote, 1, 0) !=
+		    (ssize_t)n)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static void
+free_fresh(struct region *rg, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(rg[i].fresh);
+}
+
+static int
+check_all(const struct miso__fn *f, const struct miso__plan *p,
+    struct cursor *c, struct region *rg, struct region *rr)
+{
+	const struct miso_conf_func *cf = f->cf;
+	size_t i;
+	int r;
+
+	for (i = 0; i < cf->nparams; i++) {
+		rg[i].len = NONE;
+		rg[i].fresh = NULL;
+	}
+	rr->len = NONE;
+	rr->fresh = NULL;
+	for (i = 0; i < cf->nparams; i++) {
+		if (!copies_back(&cf->params[i]))
+			continue;
+		r = take_region(c, &rg[i], cf->params[i].alloc ? UINT64_MAX :
+		    p->cap[i]);
+		if (r != 0)
+			return r;
+		if (cf->params[i].alloc && rg[i].len != NONE &&
+		    (rg[i].fresh = dup_region(&rg[i])) == NULL)
+			return -ENOMEM;
+	}
+	if (returns_bytes(cf)) {
+		if ((r = take_region(c, rr, UINT64_MAX)) != 0)
+			return r;
+		if ((cf->ret_how == MISO_RET_ALLOC_CSTR ||
+		    cf->ret_how == MISO_RET_ALLOC_BUFFER) && rr->len != NONE &&
+		    (rr->fresh = dup_region(rr)) == NULL)
+			return -ENOMEM;
+	}
+	return c->left == 0 ? 0 : MISO_EBADREPLY;
+}
+
+/*
+ * In the caller, after a completed call: checks the whole reply, then
+ * writes the return value, the parameters' regions and fresh copies of
+ * allocations. Returns 0, or a code with nothing written: MISO_EBADREPLY,
+ * -EOVERFLOW (a fill larger than its buffer), -ENOMEM, -EFAULT (a string
+ * or buffer returned in place that is not in the caller's memory).
+ */
+int
+miso__commit(const struct miso__fn *f, void **args,
+    const struct miso__plan *p, const unsigned char *reply, size_t len,
+    void *ret, int *child_errno)
+{
+	const struct miso_conf_func *cf = f->cf;
+	struct cursor c = { reply, len };
+	struct region rg[64], rr;
+	unsigned char retval[64];
+	int32_t err;
+	size_t i;
+	int r;
+
+	if (take(&c, retval, f->retsize) != 0 || take(&c, &err, 4) != 0)
+		return MISO_EBADREPLY;
+	if ((r = check_all(f, p, &c, rg, &rr)) != 0)
+		goto fail;
+	if (rr.len != NONE && rr.fresh == NULL && (r = write_in_place(
+	    *(void **)retval, &rr)) != 0)
+		goto fail;
+	for (i = 0; i < cf->nparams; i++) {
+		if (rg[i].len == NONE)
+			continue;
+		if (cf->params[i].alloc)
+			*(void **)arg_ptr(args, i) = rg[i].fresh;
+		else
+			memcpy(arg_ptr(args, i), rg[i].src, (size_t)rg[i].len);
+	}
+	if (rr.fresh != NULL)
+		memcpy(retval, &rr.fresh, sizeof rr.fresh);
+	memcpy(ret, retval, f->retsize);
+	*child_errno = err;
+	return 0;
+fail:
+	free_fresh(rg, cf->nparams);
+	free(rr.fresh);
+	return r;
+}

@@ -1,0 +1,144 @@
+/*
+ * A call that did not complete: log one line, then do what the function's
+ * policy says. 'fail' returns the configured value (by default -1 for
+ * signed integers, 0 for unsigned ones and pointers, NaN for floating
+ * point) and sets errno: the configured one, or else ETIMEDOUT for a
+ * timeout, the system's error when the call could not be made, EIO
+ * otherwise. 'abort' aborts the program. 'raise' ends the program the way
+ * the child ended: the same signal, or the same exit status.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "miso.h"
+#include "shim.h"
+
+static const struct miso_conf_type *
+real_type(const struct miso_conf_type *t)
+{
+	while (t->alias != NULL)
+		t = t->alias;
+	return t;
+}
+
+static void
+store_fail(const struct miso__fn *f, void *ret)
+{
+	const struct miso_conf_policy *pol = &f->cf->pol;
+	const struct miso_conf_type *t = real_type(f->cf->ret);
+	int64_t v = pol->has_fail ? pol->fail_int : -1;
+	double d = pol->has_fail ? pol->fail_float : NAN;
+	float fl = (float)d;
+
+	memset(ret, 0, f->retsize);
+	switch (t->kind) {
+	case MISO_K_SINT:
+		*(ffi_sarg *)ret = (ffi_sarg)v;
+		break;
+	case MISO_K_UINT:
+		/* Zero-extended, as libffi widens unsigned returns. */
+		v = pol->has_fail ? pol->fail_int : 0;
+		*(ffi_arg *)ret = t->size == 8 ? (ffi_arg)v :
+		    (ffi_arg)v & (((ffi_arg)1 << (t->size * 8)) - 1);
+		break;
+	case MISO_K_FLOAT:
+		if (t->size == 4)
+			memcpy(ret, &fl, sizeof fl);
+		else
+			memcpy(ret, &d, sizeof d);
+		break;
+	case MISO_K_POINTER:
+	case MISO_K_FUNCPTR:
+		*(uintptr_t *)ret = pol->has_fail ? (uintptr_t)pol->fail_int : 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+fail_errno(const struct miso_conf_policy *pol, int code,
+    const struct miso_result *res)
+{
+	if (pol->set & MISO_POL_ERRNO)
+		return pol->err;
+	if (code == MISO_ETIMEOUT)
+		return ETIMEDOUT;
+	if (code < 0 && code > -4096)
+		return -code;
+	if (code == MISO_ESYSTEM && res->error != 0)
+		return res->error;
+	return EIO;
+}
+
+static void
+describe(int code, const struct miso_result *res, char *buf, size_t size)
+{
+	if (code == -EOVERFLOW) {
+		snprintf(buf, size, "the function reported more bytes filled "
+		    "than its buffer holds");
+		return;
+	}
+	if (code == -EFAULT) {
+		snprintf(buf, size, "the string or buffer it returned is not "
+		    "in the caller's memory (declare the return 'alloc')");
+		return;
+	}
+	if (code < 0 && code > -4096) {
+		snprintf(buf, size, "not run: %s", strerror(-code));
+		return;
+	}
+	miso_describe(res, buf, size);
+}
+
+/* Ends the program the way the child ended. */
+static _Noreturn void
+raise_like_child(const struct miso_result *res)
+{
+	struct sigaction dfl;
+
+	if (res->code == MISO_EEXIT)
+		_exit(res->exit_code);
+	if (res->code == MISO_ESIGNAL || res->code == MISO_EMEMORY) {
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		sigaction(res->signo, &dfl, NULL);
+		raise(res->signo);
+	}
+	abort();
+}
+
+void
+miso__fail(const struct miso__fn *f, void *ret, int code,
+    const struct miso_result *res)
+{
+	const struct miso_conf_policy *pol = &f->cf->pol;
+	enum miso_conf_on on = code == MISO_ETIMEOUT ? pol->on_timeout :
+	    pol->on_crash;
+	char what[256], pid[32] = "";
+	int err = fail_errno(pol, code, res);
+
+	describe(code, res, what, sizeof what);
+	if (res->pid > 0)
+		snprintf(pid, sizeof pid, " in child %ld", (long)res->pid);
+	if (on == MISO_ON_FAIL) {
+		store_fail(f, ret);
+		miso__log(MISO_LOG_WARN, "%s: %s%s; failing with errno %s",
+		    f->cf->name, what, pid, strerrorname_np(err) != NULL ?
+		    strerrorname_np(err) : "?");
+		errno = err;
+		return;
+	}
+	miso__log(MISO_LOG_ERROR, "%s: %s%s; %s", f->cf->name, what, pid,
+	    on == MISO_ON_ABORT ? "aborting" : "ending the program the same "
+	    "way");
+	if (on == MISO_ON_RAISE)
+		raise_like_child(res);
+	abort();
+}

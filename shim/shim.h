@@ -1,0 +1,82 @@
+/* Private declarations of libmiso.so. */
+#ifndef MISO_SHIM_H
+#define MISO_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ffi.h>
+
+#include "miso.h"
+#include "../config/config.h"
+#include "rebind.h"
+
+enum {
+	MISO_LOG_ERROR = 1,
+	MISO_LOG_WARN = 2,
+	MISO_LOG_INFO = 3,
+	MISO_LOG_DEBUG = 4
+};
+
+/* Latency histogram: 8 buckets per power of two of microseconds. */
+#define MISO__HIST_BUCKETS (8 * 40)
+
+struct miso__stats {
+	uint64_t calls;
+	uint64_t completed;
+	uint64_t crashed;
+	uint64_t timedout;
+	uint64_t failed;
+	uint64_t signals[65];
+	uint64_t hist[MISO__HIST_BUCKETS];
+};
+
+/* One configured function. */
+struct miso__fn {
+	const struct miso_conf_func *cf;
+	struct miso__hook *hook;
+	ffi_cif cif;
+	ffi_type **atypes;
+	ffi_closure *closure;
+	size_t retsize;  /* bytes of libffi's return storage */
+	struct miso__stats st;
+};
+
+/* The thread is inside an isolated child, or inside the shim itself. */
+extern __thread int miso__bypass __attribute__((tls_model("initial-exec")));
+/* Set once the constructor is done; before that, calls go straight. */
+extern int miso__ready;
+
+/* log.c */
+void miso__log_init(void);
+int miso__log_enabled(int level);
+
+/* ffi.c: libffi descriptions of configured prototypes. */
+int miso__ffi_prepare(struct miso__fn *f, char *why, size_t size);
+
+/* entry.c: what a closure does. */
+void miso__entry(ffi_cif *cif, void *ret, void **args, void *user);
+
+/* marshal.c: the reply of an isolated call. */
+struct miso__plan {
+	size_t cap[64];     /* bytes each pointer parameter may carry */
+	size_t max_reply;   /* SIZE_MAX: unbounded (alloc results) */
+};
+int miso__plan_call(const struct miso__fn *f, void **args,
+    struct miso__plan *p);
+void miso__child_run(const struct miso__fn *f, void *real, void **args,
+    const struct miso__plan *p, struct miso_writer *w);
+int miso__commit(const struct miso__fn *f, void **args,
+    const struct miso__plan *p, const unsigned char *reply, size_t len,
+    void *ret, int *child_errno);
+
+/* policy.c: a call that did not complete. */
+void miso__fail(const struct miso__fn *f, void *ret, int code,
+    const struct miso_result *res);
+
+/* stats.c */
+void miso__stats_record(struct miso__fn *f, int code,
+    const struct miso_result *res);
+void miso__stats_init(struct miso__fn *fns, size_t n);
+
+#endif
