@@ -3,8 +3,10 @@
  * the variants of one table alternate inside each round, so that each
  * ratio compares numbers measured side by side on a noisy machine.
  *
- * usage: bench [-q] [-r ROUNDS]
+ * usage: bench [-q] [-r ROUNDS] [-s BUILDDIR]
  *   -q  quick: fewer rounds and calls (used by 'make test' as a smoke run)
+ *   -s  also time libmiso.so, found in BUILDDIR/lib, on BUILDDIR/bench's
+ *       shimbench program, with bench/bench.conf
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -13,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +35,10 @@ struct row {
 	double median;
 };
 
+extern char **environ;
+
 static int quick;
+static const char *build_dir; /* -s */
 static unsigned char *src;   /* the bulk source, in huge pages */
 static unsigned char *dst;   /* memcpy's destination, touched */
 static size_t bulk;          /* bytes per bulk call */
@@ -201,6 +207,62 @@ run_memcpy(long n)
 	return (now_ns() - t) / n;
 }
 
+/* Runs shimbench MODE N, with or without the shim; returns its figure. */
+static double
+run_shimbench(const char *mode, long n, int preload)
+{
+	char prog[512], lib[512], count[32], out[64] = "";
+	char *argv[] = { prog, (char *)mode, count, NULL };
+	char *envp[] = { lib, "MISO_CONFIG=bench/bench.conf", NULL };
+	posix_spawn_file_actions_t fa;
+	int p[2], st;
+	ssize_t len;
+	pid_t pid;
+
+	snprintf(prog, sizeof prog, "%s/bench/shimbench", build_dir);
+	snprintf(lib, sizeof lib, "LD_PRELOAD=%s/lib/libmiso.so", build_dir);
+	snprintf(count, sizeof count, "%ld", n);
+	if (!preload)
+		envp[0] = "MISO_DISABLE=1";
+	if (pipe(p) == -1)
+		exit(1);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	if (posix_spawn(&pid, prog, &fa, NULL, argv, envp) != 0) {
+		perror("bench: shimbench");
+		exit(1);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	len = read(p[0], out, sizeof out - 1);
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	if (len <= 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "bench: shimbench %s failed\n", mode);
+		exit(1);
+	}
+	return strtod(out, NULL);
+}
+
+static double
+run_shim_call(long n)
+{
+	return run_shimbench("calls", n, 1);
+}
+
+static double
+run_plt_direct(long n)
+{
+	return run_shimbench("loop", n, 0);
+}
+
+static double
+run_shim_bypass(long n)
+{
+	return run_shimbench("loop", n, 1);
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -323,6 +385,31 @@ bulk_tables(int rounds, size_t size, const char *label)
 }
 
 static int
+shim_tables(int rounds)
+{
+	long n = quick ? 100 : 1000;
+	struct row rows[] = {
+		{ .name = "fork+pipe+waitpid (8 B)", .run = run_fork_pipe_wait,
+		    .n = n },
+		{ .name = "miso_call, 8 B into a caller buffer",
+		    .run = run_miso_8, .n = n },
+		{ .name = "libmiso.so, isolated call of a configured function",
+		    .run = run_shim_call, .n = n },
+		{ .name = "direct call through the PLT", .run = run_plt_direct,
+		    .n = 1000000 },
+		{ .name = "configured function, unisolated path (in the child)",
+		    .run = run_shim_bypass, .n = 1000000 },
+	};
+
+	measure(rows, 5, rounds);
+	print_table("The shim", rows, 5, 1);
+	printf("\nshim / miso_call: %.3f (target <= 1.05); unisolated path "
+	    "adds %.1f ns to a direct call (target <= 50 ns)\n",
+	    rows[2].median / rows[1].median, rows[4].median - rows[3].median);
+	return 0;
+}
+
+static int
 big_parent_tables(int rounds)
 {
 	size_t size = quick ? 32u << 20 : 256u << 20;
@@ -350,7 +437,7 @@ main(int argc, char **argv)
 	int rounds = 7, c;
 	size_t max = 1u << 30;
 
-	while ((c = getopt(argc, argv, "qr:")) != -1) {
+	while ((c = getopt(argc, argv, "qr:s:")) != -1) {
 		switch (c) {
 		case 'q':
 			quick = 1;
@@ -358,8 +445,12 @@ main(int argc, char **argv)
 		case 'r':
 			rounds = atoi(optarg);
 			break;
+		case 's':
+			build_dir = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: bench [-q] [-r rounds]\n");
+			fprintf(stderr, "usage: bench [-q] [-r rounds] "
+			    "[-s builddir]\n");
 			return 2;
 		}
 	}
@@ -373,6 +464,8 @@ main(int argc, char **argv)
 	machine();
 	printf("rounds: %d (medians of per-round means)\n", rounds);
 	tiny_tables(rounds);
+	if (build_dir != NULL)
+		shim_tables(rounds);
 	src = huge_alloc(max);
 	dst = huge_alloc(max);
 	bulk_tables(rounds, 64u << 20, "64 MiB");

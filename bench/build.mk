@@ -1,11 +1,21 @@
 # Benchmarks: 'make bench' prints medians and ratios from one run.
 
 BENCH = $(B)/bench/bench
-ALL_TARGETS += $(BENCH)
+BENCH_LIB = $(B)/bench/libbenchlib.so
+BENCH_PROG = $(B)/bench/shimbench
+ALL_TARGETS += $(BENCH) $(BENCH_LIB) $(BENCH_PROG)
 SCRIPT_TESTS += tests/bench-smoke.sh
 
 $(BENCH): $(B)/bench/bench.o $(CORE_A)
 	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
 
-bench: $(BENCH)
-	$(BENCH)
+# Built as users build, without miso's flags.
+$(BENCH_LIB): bench/benchlib.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -fPIC -fsemantic-interposition -shared -o $@ $<
+
+$(BENCH_PROG): bench/shimbench.c $(BENCH_LIB)
+	$(CC) -O2 -o $@ $< -L$(B)/bench -lbenchlib -Wl,-rpath,'$$ORIGIN'
+
+bench: $(BENCH) $(BENCH_PROG) $(SHIM_SO)
+	$(BENCH) -s $(B)

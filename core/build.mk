@@ -3,9 +3,10 @@
 CORE_SRCS = $(wildcard core/*.c)
 CORE_OBJS = $(CORE_SRCS:%.c=$(B)/%.o)
 CORE_A    = $(B)/lib/libmisocore.a
-CORE_SO   = $(B)/lib/libmisocore.so
+CORE_SO   = $(B)/lib/libmisocore.so.0
+CORE_LINK = $(B)/lib/libmisocore.so
 
-ALL_TARGETS += $(CORE_A) $(CORE_SO)
+ALL_TARGETS += $(CORE_A) $(CORE_SO) $(CORE_LINK)
 
 $(CORE_A): $(CORE_OBJS)
 	@mkdir -p $(@D)
@@ -16,6 +17,9 @@ $(CORE_SO): $(CORE_OBJS) core/miso.map
 	@mkdir -p $(@D)
 	$(CC) -shared -o $@ $(CORE_OBJS) -Wl,--version-script=core/miso.map \
 	    -Wl,-soname,libmisocore.so.0 $(ALL_LDFLAGS)
+
+$(CORE_LINK): $(CORE_SO)
+	ln -sf libmisocore.so.0 $@
 
 MISO_PC = $(B)/miso.pc
 ALL_TARGETS += $(MISO_PC)

@@ -128,3 +128,11 @@ install: install-shim
 install-shim: $(SHIM_SO)
 	install -d $(DESTDIR)$(libdir)
 	install -m 755 $(SHIM_SO) $(DESTDIR)$(libdir)/libmiso.so
+
+# The reply of an isolated call, tested in-process (no preloading).
+MARSHAL_TEST = $(B)/tests/test_marshal
+UNIT_TESTS     += $(MARSHAL_TEST)
+VALGRIND_TESTS += $(MARSHAL_TEST)
+$(B)/tests/test_marshal.o: CPPFLAGS += $(FFI_CFLAGS)
+$(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_OBJS)) $(CONF_A) $(CORE_A)
+	$(CC) -o $@ $^ $(FFI_LIBS) -lm $(REBIND_CMOCKA) $(ALL_LDFLAGS)

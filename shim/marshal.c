@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -269,11 +270,49 @@ dup_region(const struct region *r)
 	return p;
 }
 
+struct span {
+	uintptr_t lo, hi;
+	int inside;
+};
+
+static int
+span_in_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct span *s = arg;
+	uintptr_t lo, hi;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_LOAD)
+			continue;
+		lo = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+		hi = lo + info->dlpi_phdr[i].p_memsz;
+		if (s->lo >= lo && s->hi <= hi)
+			return s->inside = 1;
+	}
+	return 0;
+}
+
+/* Whether [p, p + len) lies in the data of a loaded object. */
+static int
+in_loaded_object(const void *p, size_t len)
+{
+	struct span s = { (uintptr_t)p, (uintptr_t)p + len, 0 };
+
+	dl_iterate_phdr(span_in_object, &s);
+	return s.inside;
+}
+
 /*
  * Writes bytes in place at an address the function returned, which must
  * be memory the caller had before the call. Equal bytes are left alone
- * (a string in read-only data); the kernel checks the address, so a
- * pointer into memory that only the child had is an error, not a crash.
+ * (a string in read-only data, or in the environment). Changed bytes are
+ * written only into the data of a loaded object (a static buffer): an
+ * address on the heap may belong to something else in the caller, such
+ * as a block the child allocated that the caller uses for another thing.
+ * The kernel checks every address, so a pointer into memory only the
+ * child had is an error, not a crash.
  */
 static int
 write_in_place(void *dst, const struct region *r)
@@ -293,6 +332,8 @@ write_in_place(void *dst, const struct region *r)
 			return -EFAULT;
 		if (memcmp(buf, r->src + off, n) == 0)
 			continue;
+		if (!in_loaded_object(dst, (size_t)r->len))
+			return -EFAULT;
 		local.iov_base = (void *)(r->src + off);
 		if (process_vm_writev(self, &local, 1, &remote, 1, 0) !=
 		    (ssize_t)n)
