@@ -101,33 +101,6 @@ run_fork_wait(long n)
 	return (now_ns() - t) / n;
 }
 
-static double
-run_fork_pipe_wait(long n)
-{
-	double t = now_ns();
-	uint64_t v;
-	long i;
-	int fd[2];
-	pid_t p;
-
-	for (i = 0; i < n; i++) {
-		if (pipe2(fd, O_CLOEXEC) == -1)
-			exit(1);
-		if ((p = fork()) == 0) {
-			v = work((uint64_t)i);
-			write(fd[1], &v, sizeof v);
-			_exit(0);
-		}
-		close(fd[1]);
-		if (read(fd[0], &v, sizeof v) != sizeof v)
-			exit(1);
-		sink = v;
-		close(fd[0]);
-		waitpid(p, NULL, 0);
-	}
-	return (now_ns() - t) / n;
-}
-
 /* Busy work of the caller's between calls: a call then finds the
  * previous child gone, as in a program that does more than call. */
 #define GAP_NS 200000.0
@@ -141,8 +114,9 @@ caller_work(void)
 		sink++;
 }
 
+/* fork + 8-byte pipe result + waitpid, n times; only the calls are timed. */
 static double
-run_fork_pipe_wait_gap(long n)
+fork_pipe_calls(long n, int gap)
 {
 	double t, total = 0;
 	uint64_t v;
@@ -151,7 +125,8 @@ run_fork_pipe_wait_gap(long n)
 	pid_t p;
 
 	for (i = 0; i < n; i++) {
-		caller_work();
+		if (gap)
+			caller_work();
 		t = now_ns();
 		if (pipe2(fd, O_CLOEXEC) == -1)
 			exit(1);
@@ -171,6 +146,18 @@ run_fork_pipe_wait_gap(long n)
 	return total / n;
 }
 
+static double
+run_fork_pipe_wait(long n)
+{
+	return fork_pipe_calls(n, 0);
+}
+
+static double
+run_fork_pipe_wait_gap(long n)
+{
+	return fork_pipe_calls(n, 1);
+}
+
 static void
 cb_value(void *ctx, struct miso_writer *w)
 {
@@ -179,25 +166,9 @@ cb_value(void *ctx, struct miso_writer *w)
 	miso_write(w, &v, sizeof v);
 }
 
+/* miso_call with an 8-byte result, n times; only the calls are timed. */
 static double
-run_miso_8(long n)
-{
-	uint64_t v;
-	struct miso_opts o = { .buf = &v, .buf_size = sizeof v };
-	struct miso_result r;
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++) {
-		if (miso_call(cb_value, (void *)(uintptr_t)i, &o, &r) != 0)
-			exit(1);
-		sink = v;
-	}
-	return (now_ns() - t) / n;
-}
-
-static double
-run_miso_8_gap_flags(long n, unsigned flags)
+miso_8_calls(long n, unsigned flags, int gap, int alloc)
 {
 	uint64_t v;
 	struct miso_opts o = { .buf = &v, .buf_size = sizeof v,
@@ -207,57 +178,47 @@ run_miso_8_gap_flags(long n, unsigned flags)
 	long i;
 
 	for (i = 0; i < n; i++) {
-		caller_work();
+		if (gap)
+			caller_work();
 		t = now_ns();
-		if (miso_call(cb_value, (void *)(uintptr_t)i, &o, &r) != 0)
+		if (miso_call(cb_value, (void *)(uintptr_t)i,
+		    alloc ? NULL : &o, &r) != 0)
 			exit(1);
+		sink = *(uint64_t *)r.data;
+		miso_result_free(&r);
 		total += now_ns() - t;
 	}
 	return total / n;
 }
 
 static double
-run_miso_8_gap(long n)
+run_miso_8(long n)
 {
-	return run_miso_8_gap_flags(n, 0);
-}
-
-static double
-run_miso_8_gap_fork(long n)
-{
-	return run_miso_8_gap_flags(n, MISO_F_FORK);
-}
-
-static double
-run_miso_8_fork(long n)
-{
-	uint64_t v;
-	struct miso_opts o = { .buf = &v, .buf_size = sizeof v,
-	    .flags = MISO_F_FORK };
-	struct miso_result r;
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++)
-		if (miso_call(cb_value, (void *)(uintptr_t)i, &o, &r) != 0)
-			exit(1);
-	return (now_ns() - t) / n;
+	return miso_8_calls(n, 0, 0, 0);
 }
 
 static double
 run_miso_8_alloc(long n)
 {
-	struct miso_result r;
-	double t = now_ns();
-	long i;
+	return miso_8_calls(n, 0, 0, 1);
+}
 
-	for (i = 0; i < n; i++) {
-		if (miso_call(cb_value, (void *)(uintptr_t)i, NULL, &r) != 0)
-			exit(1);
-		sink = *(uint64_t *)r.data;
-		miso_result_free(&r);
-	}
-	return (now_ns() - t) / n;
+static double
+run_miso_8_fork(long n)
+{
+	return miso_8_calls(n, MISO_F_FORK, 0, 0);
+}
+
+static double
+run_miso_8_gap(long n)
+{
+	return miso_8_calls(n, 0, 1, 0);
+}
+
+static double
+run_miso_8_gap_fork(long n)
+{
+	return miso_8_calls(n, MISO_F_FORK, 1, 0);
 }
 
 static void

@@ -9,14 +9,6 @@
 
 #include "shim.h"
 
-static const struct miso_conf_type *
-real_type(const struct miso_conf_type *t)
-{
-	while (t->alias != NULL)
-		t = t->alias;
-	return t;
-}
-
 static ffi_type *
 int_type(size_t size, int sign)
 {
@@ -75,7 +67,7 @@ to_ffi(const struct miso_conf_type *t, char *why, size_t size)
 {
 	ffi_type *f = NULL;
 
-	t = real_type(t);
+	t = miso__real_type(t);
 	switch (t->kind) {
 	case MISO_K_VOID:
 		return &ffi_type_void;

@@ -26,23 +26,15 @@
 #define NONE UINT64_MAX
 #define OVER (UINT64_MAX - 1)
 
-static const struct miso_conf_type *
-real_type(const struct miso_conf_type *t)
-{
-	while (t->alias != NULL)
-		t = t->alias;
-	return t;
-}
-
 /* Bytes of one element a pointer parameter points to (void: 1). */
 static size_t
 elem_size(const struct miso_conf_type *ptr)
 {
-	const struct miso_conf_type *p = real_type(ptr)->pointee;
+	const struct miso_conf_type *p = miso__real_type(ptr)->pointee;
 
 	if (p == NULL)
 		return 1;
-	p = real_type(p);
+	p = miso__real_type(p);
 	return p->kind == MISO_K_VOID || p->size == 0 ? 1 : p->size;
 }
 

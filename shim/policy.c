@@ -19,19 +19,11 @@
 #include "miso.h"
 #include "shim.h"
 
-static const struct miso_conf_type *
-real_type(const struct miso_conf_type *t)
-{
-	while (t->alias != NULL)
-		t = t->alias;
-	return t;
-}
-
 static void
 store_fail(const struct miso__fn *f, void *ret)
 {
 	const struct miso_conf_policy *pol = &f->cf->pol;
-	const struct miso_conf_type *t = real_type(f->cf->ret);
+	const struct miso_conf_type *t = miso__real_type(f->cf->ret);
 	int64_t v = pol->has_fail ? pol->fail_int : -1;
 	double d = pol->has_fail ? pol->fail_float : NAN;
 	float fl = (float)d;

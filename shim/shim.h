@@ -47,6 +47,15 @@ extern __thread int miso__bypass __attribute__((tls_model("initial-exec")));
 /* Set once the constructor is done; before that, calls go straight. */
 extern int miso__ready;
 
+/* The type a typedef names, through any number of typedefs. */
+static inline const struct miso_conf_type *
+miso__real_type(const struct miso_conf_type *t)
+{
+	while (t->alias != NULL)
+		t = t->alias;
+	return t;
+}
+
 /* log.c */
 void miso__log_init(void);
 int miso__log_enabled(int level);
