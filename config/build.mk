@@ -1,0 +1,95 @@
+# The configuration language: libmisoconf.a, its tests and its fuzzer.
+# The tables of system structs and errno names are measured from this
+# system's headers at build time, into $(B)/config.
+
+CONF_SRCS   = $(wildcard config/*.c)
+CONF_OBJS   = $(CONF_SRCS:%.c=$(B)/%.o)
+CONF_A      = $(B)/lib/libmisoconf.a
+CONF_GEN    = $(B)/config/systab.h $(B)/config/errtab.h
+CONF_TESTS  = $(B)/tests/test_config $(B)/tests/test_config_eval \
+              $(B)/tests/test_config_find $(B)/tests/test_config_systypes \
+              $(B)/tests/test_config_nomem
+CONF_FUZZ   = $(B)/fuzz/fuzz_config
+CONF_CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CONF_CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka)
+CONF_PROBE_CC      = $(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS)
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+
+ALL_TARGETS    += $(CONF_A)
+UNIT_TESTS     += $(CONF_TESTS)
+VALGRIND_TESTS += $(CONF_TESTS)
+FUZZERS        += $(CONF_FUZZ)
+
+$(B)/config/systab.h: config/gen-structs.sh
+	@mkdir -p $(@D)
+	config/gen-structs.sh $@ $(CONF_PROBE_CC)
+
+$(B)/config/errtab.h: config/gen-errno.sh
+	@mkdir -p $(@D)
+	config/gen-errno.sh $@ $(CONF_PROBE_CC)
+
+$(B)/config/systypes.o: config/systypes.c $(B)/config/systab.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(B)/config -MMD -MP -c -o $@ $<
+
+$(B)/config/errnames.o: config/errnames.c $(B)/config/errtab.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(B)/config -MMD -MP -c -o $@ $<
+
+$(CONF_A): $(CONF_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CONF_TESTS:%=%.o): $(B)/tests/%.o: tests/%.c $(CONF_GEN)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CONF_CMOCKA_CFLAGS) -Iconfig -MMD -MP -c -o $@ $<
+
+$(CONF_TESTS): %: %.o $(CONF_A)
+	$(CC) -o $@ $< $(CONF_A) $(CONF_CMOCKA_LIBS) $(ALL_LDFLAGS) \
+	    $(CONF_TEST_LDFLAGS)
+
+# Allocation failures are injected by wrapping the allocator.
+$(B)/tests/test_config_nomem: CONF_TEST_LDFLAGS = \
+    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+
+# The fuzzer builds the sources itself, with clang's instrumentation.
+$(CONF_FUZZ): tests/fuzz_config.c $(CONF_SRCS) config/config.h \
+    config/internal.h $(CONF_GEN)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $(CPPFLAGS_AUTO) -Iconfig -I$(B)/config \
+	    -o $@ tests/fuzz_config.c $(CONF_SRCS)
+
+.PHONY: check-fuzz-config fuzz-config
+check-fuzz: check-fuzz-config
+fuzz: fuzz-config
+
+# The corpus is copied so that what the fuzzer learns stays in $(B).
+$(B)/fuzz/corpus-config: $(wildcard tests/corpus/config/*)
+	rm -rf $@
+	mkdir -p $@
+	cp tests/corpus/config/* $@/
+
+check-fuzz-config: $(CONF_FUZZ) $(B)/fuzz/corpus-config
+	$(CONF_FUZZ) -max_total_time=20 -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/ \
+	    $(B)/fuzz/corpus-config
+
+fuzz-config: $(CONF_FUZZ) $(B)/fuzz/corpus-config
+	$(CONF_FUZZ) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/ \
+	    $(B)/fuzz/corpus-config
+
+# libmisoconf.a is linked into libmiso.so and miso; only the manual is
+# installed.
+install: install-config
+uninstall: uninstall-config
+.PHONY: install-config uninstall-config
+install-config:
+	install -d $(DESTDIR)$(mandir)/man5
+	install -m 644 man/miso.conf.5 $(DESTDIR)$(mandir)/man5/miso.conf.5
+
+uninstall-config:
+	rm -f $(DESTDIR)$(mandir)/man5/miso.conf.5

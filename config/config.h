@@ -1,0 +1,288 @@
+/*
+ * The configuration language: the model of a miso.conf file.
+ *
+ * miso__conf_parse() turns the text of a configuration into a read-only
+ * model: the functions to isolate, the C types of their parameters with
+ * sizes and layouts computed for this platform, the size expressions that
+ * say how much memory goes in and comes back, and the policies that apply
+ * when the isolated call crashes or times out.  The shim builds its libffi
+ * call interfaces and copy-back plans from this model; the miso tool prints
+ * it.
+ *
+ * Everything a struct miso_conf points to lives in one allocation arena
+ * owned by it, and stays valid until miso__conf_free().  Nothing here
+ * prints or exits; errors come back as negative errno values and, for the
+ * text itself, as compiler-style diagnostics in a struct miso_conf_diag.
+ */
+#ifndef MISO_CONFIG_H
+#define MISO_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum miso_conf_kind {
+	MISO_K_VOID,
+	MISO_K_SINT,
+	MISO_K_UINT,
+	MISO_K_FLOAT,		/* float or double, told apart by size */
+	MISO_K_POINTER,
+	MISO_K_FUNCPTR,
+	MISO_K_STRUCT
+};
+
+struct miso_conf_type;
+
+struct miso_conf_field {
+	const char			*name;
+	size_t				 offset;
+	const struct miso_conf_type	*type;
+	size_t				 count;	/* array length, or 1 */
+};
+
+struct miso_conf_type {
+	enum miso_conf_kind		 kind;
+	size_t				 size, align;
+	const char			*name;		/* canonical spelling */
+	const struct miso_conf_type	*pointee;	/* MISO_K_POINTER */
+	int				 pointee_const;
+	size_t				 nfields;
+	const struct miso_conf_field	*fields;
+	/*
+	 * A struct known only by size and alignment, from the table of
+	 * system structs: it can be copied but not described to libffi.
+	 */
+	int				 opaque_layout;
+	/* Declared with 'struct x;' or named under 'opaque': no size. */
+	int				 incomplete;
+	/* For a typedef, the type it names; the rest is copied from it. */
+	const struct miso_conf_type	*alias;
+};
+
+enum miso_conf_dir {
+	MISO_DIR_VALUE,		/* not a pointer, or a pointer passed as is */
+	MISO_DIR_IN,
+	MISO_DIR_OUT,
+	MISO_DIR_INOUT
+};
+
+enum miso_expr_op {
+	MISO_E_INT,
+	MISO_E_PARAM,
+	MISO_E_DEREF,
+	MISO_E_RETVAL,
+	MISO_E_CSTR,
+	MISO_E_ADD,
+	MISO_E_SUB,
+	MISO_E_MUL,
+	MISO_E_SIZEOF		/* sizeof(type): value holds the size */
+};
+
+struct miso_expr {
+	enum miso_expr_op		 op;
+	int64_t				 value;	/* MISO_E_INT, MISO_E_SIZEOF */
+	int				 param;	/* MISO_E_PARAM, MISO_E_DEREF */
+	const struct miso_expr		*l, *r;
+	const struct miso_conf_type	*type;	/* MISO_E_SIZEOF */
+};
+
+struct miso_conf_param {
+	const char			*name;	/* NULL if unnamed */
+	const struct miso_conf_type	*type;
+	enum miso_conf_dir		 dir;
+	/*
+	 * Capacity in elements of the pointee (bytes for void); NULL means
+	 * one element.  For 'out alloc T **p[EXPR]' it counts the T in the
+	 * fresh allocation.
+	 */
+	const struct miso_expr		*cap;
+	/* After '->': NULL means the whole capacity; MISO_E_CSTR for 'cstr'. */
+	const struct miso_expr		*fill;
+	int				 alloc;	/* 'out alloc ...' */
+	int				 cstr;	/* a NUL-terminated string */
+	int				 opaque; /* passed as is */
+};
+
+enum miso_conf_ret_how {
+	MISO_RET_VALUE,
+	MISO_RET_VOID,
+	MISO_RET_OPAQUE,
+	MISO_RET_CSTR,
+	MISO_RET_ALLOC_CSTR,
+	MISO_RET_BUFFER,
+	MISO_RET_ALLOC_BUFFER
+};
+
+enum miso_conf_on {
+	MISO_ON_FAIL,
+	MISO_ON_ABORT,
+	MISO_ON_RAISE
+};
+
+enum miso_conf_mode {
+	MISO_MODE_FORK,
+	MISO_MODE_WORKER
+};
+
+/* Bits of miso_conf_policy.set: which settings were written explicitly. */
+enum {
+	MISO_POL_TIMEOUT	= 1 << 0,
+	MISO_POL_MEM_LIMIT	= 1 << 1,
+	MISO_POL_ON_CRASH	= 1 << 2,
+	MISO_POL_ON_TIMEOUT	= 1 << 3,
+	MISO_POL_ERRNO		= 1 << 4,
+	MISO_POL_FAIL		= 1 << 5,
+	MISO_POL_MODE		= 1 << 6,
+	MISO_POL_WORKERS	= 1 << 7,
+	MISO_POL_MAX_CALLS	= 1 << 8,
+	MISO_POL_MAX_RSS	= 1 << 9,
+	MISO_POL_MAX_AGE	= 1 << 10,
+	MISO_POL_JITTER		= 1 << 11,
+	MISO_POL_VERSION	= 1 << 12
+};
+
+struct miso_conf_policy {
+	uint64_t		 timeout_ms;	/* 0: none */
+	uint64_t		 mem_limit;	/* bytes, 0: none */
+	enum miso_conf_on	 on_crash, on_timeout;
+	int			 err;		/* for 'fail'; 0: as is */
+	int			 has_fail;
+	int64_t			 fail_int;
+	double			 fail_float;
+	enum miso_conf_mode	 mode;
+	/* Worker mode: pool size and when to recycle a worker (0: never). */
+	unsigned		 workers;
+	uint64_t		 max_calls;
+	uint64_t		 max_rss;	/* bytes */
+	uint64_t		 max_age_ms;
+	unsigned		 jitter;	/* percent, 0-100 */
+	unsigned		 set;		/* MISO_POL_* */
+};
+
+struct miso_conf_func {
+	const char			*name;
+	const char			*library;	/* NULL: RTLD_NEXT */
+	const char			*version;	/* dlvsym, or NULL */
+	const struct miso_conf_type	*ret;
+	enum miso_conf_ret_how		 ret_how;
+	const struct miso_expr		*ret_size;	/* _BUFFER returns */
+	size_t				 nparams;
+	const struct miso_conf_param	*params;
+	struct miso_conf_policy		 pol;	/* defaults applied */
+	const char			*file;
+	int				 line, col;
+};
+
+struct miso_conf {
+	/* Grouped by library: those without one first, then by first use. */
+	size_t				 nfuncs;
+	const struct miso_conf_func	*funcs;
+	/*
+	 * Declared structs and typedefs, each after those it needs: a
+	 * struct is listed where its definition ends.
+	 */
+	size_t				 ntypes;
+	const struct miso_conf_type	*const *types;
+	struct miso_conf_policy		 defaults;
+	const char			*file;
+	void				*arena;	/* private */
+};
+
+struct miso_conf_diag {
+	size_t	 nerrors;
+	char	*text;		/* every diagnostic, compiler style; malloc'd */
+	int	 line, col;	/* of the first error */
+	char	 msg[256];	/* the first error, without location */
+};
+
+/*
+ * Parses len bytes of text, named filename in diagnostics.  Returns 0 and
+ * the model in *out, or a negative errno: -EINVAL when the text has errors
+ * (all of them are in diag), -ENOMEM.  diag may be NULL; if not, it is
+ * always initialised and must be released with miso__conf_diag_free().
+ */
+int	miso__conf_parse(const char *filename, const char *text, size_t len,
+	    struct miso_conf **out, struct miso_conf_diag *diag);
+
+/*
+ * Reads and parses the file at path.  A file that cannot be read gives its
+ * -errno and a one-line diagnostic that names it.
+ */
+int	miso__conf_load(const char *path, struct miso_conf **out,
+	    struct miso_conf_diag *diag);
+
+void	miso__conf_free(struct miso_conf *);
+void	miso__conf_diag_free(struct miso_conf_diag *);
+
+/*
+ * The canonical text of a model, malloc'd (free() it), or NULL without
+ * memory.  Parsing it gives back the same model.
+ */
+char	*miso__conf_format(const struct miso_conf *);
+
+/*
+ * Finds the configuration file: $MISO_CONFIG if set, then
+ * $XDG_CONFIG_HOME/miso/miso.conf (~/.config/miso/miso.conf by default),
+ * then /etc/miso.conf; environment variables are read with secure_getenv,
+ * and the current directory is never searched.  Returns buf holding the
+ * path, or NULL if there is none (or it does not fit in size bytes).
+ */
+const char	*miso__conf_find(char *buf, size_t size);
+
+/* Returns the declared function called name, or NULL. */
+const struct miso_conf_func	*miso__conf_lookup(const struct miso_conf *,
+	    const char *name);
+
+/*
+ * What a size expression may read.  args is libffi's avalue: args[i]
+ * points at the value of argument i.  retval points at the return value
+ * (an integer narrower than ffi_arg may sit in the low bytes of an ffi_arg,
+ * which on a little-endian machine is the same thing), or is NULL.
+ */
+struct miso_eval_env {
+	const struct miso_conf_func	*fn;
+	void *const			*args;
+	const void			*retval;
+	int				 after;	/* 0: before the call */
+};
+
+/*
+ * Evaluates e.  '*name' reads the integer that pointer parameter name
+ * points to, with its real width and signedness, at the time of the call.
+ * Returns 0 and the value in *out, or -EOVERFLOW, -ERANGE (a negative
+ * result), -EFAULT (a NULL pointer to read through) or -EINVAL (retval or
+ * cstr where they cannot be evaluated).  Async-signal-safe: it runs in the
+ * forked child.
+ */
+int	miso__expr_eval(const struct miso_expr *e,
+	    const struct miso_eval_env *env, int64_t *out);
+
+/*
+ * The capacity of pointer parameter i in bytes: its cap expression times
+ * the size of the pointee (bytes for void), one element without one; for
+ * 'alloc' parameters this is the size of the fresh allocation and needs
+ * env->after.  Returns 0 or a negative errno as miso__expr_eval().
+ * Async-signal-safe.
+ */
+int	miso__param_capacity(const struct miso_conf_func *fn, size_t i,
+	    const struct miso_eval_env *env, size_t *bytes);
+
+/*
+ * After the call: how many bytes of parameter i the function filled, from
+ * the start of the buffer, given the capacity in bytes computed before the
+ * call (the left of '->' reads '*name' before the call).  A negative fill
+ * (a function that returned -1) counts as nothing; one larger than the
+ * capacity is cut to it, so that the copy never runs past the buffer;
+ * 'cstr' counts up to and including the first NUL within the capacity.
+ * Async-signal-safe.
+ */
+int	miso__param_filled(const struct miso_conf_func *fn, size_t i,
+	    const struct miso_eval_env *env, size_t capacity, size_t *bytes);
+
+/*
+ * Writes e as the text of the language into buf, as snprintf() does:
+ * returns the length it needed, or a negative errno.
+ */
+int	miso__expr_format(const struct miso_expr *e,
+	    const struct miso_conf_func *fn, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * Size expressions: integers, parameter names, '*name', retval, cstr,
+ * sizeof(TYPE), + - * and parentheses.  Names are read before the
+ * parameters they refer to may have been seen ('dest[*destLen]' comes
+ * first in compress2), so they are resolved once the whole list is known.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static struct miso_expr *expr(struct miso__parser *);
+
+static struct miso__pexpr *
+node(struct miso__parser *p, enum miso_expr_op op, const struct miso__tok *t)
+{
+	struct miso__pexpr *x = miso__alloc(p, sizeof(*x));
+
+	x->e.op = op;
+	x->e.param = -1;
+	x->line = t->line;
+	x->col = t->col;
+	return x;
+}
+
+static struct miso_expr *
+size_of(struct miso__parser *p, struct miso__pexpr *x)
+{
+	const struct miso_conf_type *t;
+	struct miso__tok name;
+	int c;
+
+	if (miso__expect(p, '(', "after 'sizeof'") == -1 ||
+	    (t = miso__parse_type(p, 0, &c)) == NULL ||
+	    (t = miso__parse_declarator(p, t, c, &name)) == NULL ||
+	    miso__expect(p, ')', "after the type") == -1)
+		return NULL;
+	if (t->kind == MISO_K_VOID || t->incomplete) {
+		miso__error(p, x->line, x->col, "sizeof of incomplete type "
+		    "'%s'", t->name);
+		return NULL;
+	}
+	x->e.type = t;
+	x->e.value = (int64_t)t->size;
+	return &x->e;
+}
+
+static struct miso_expr *
+factor(struct miso__parser *p)
+{
+	struct miso__tok t = miso__next(p);
+	struct miso__pexpr *x;
+	struct miso_expr *e;
+
+	if (t.kind == MISO__T_INT) {
+		if (t.ival > INT64_MAX) {
+			miso__error_at(p, &t, "number too large");
+			return NULL;
+		}
+		x = node(p, MISO_E_INT, &t);
+		x->e.value = (int64_t)t.ival;
+		return &x->e;
+	}
+	if (t.kind == MISO__T_PUNCT && t.ch == '(') {
+		if (++p->depth > MISO__MAX_DEPTH) {
+			miso__error_at(p, &t, "expression nested too deeply");
+			return NULL;
+		}
+		if ((e = expr(p)) == NULL ||
+		    miso__expect(p, ')', "in the expression") == -1)
+			return NULL;
+		p->depth--;
+		return e;
+	}
+	if (t.kind == MISO__T_PUNCT && t.ch == '*') {
+		x = node(p, MISO_E_DEREF, &t);
+		t = miso__next(p);
+		if (t.kind != MISO__T_IDENT) {
+			miso__error_at(p, &t, "expected a parameter name after "
+			    "'*'");
+			return NULL;
+		}
+		x->name = miso__tok_str(p, &t);
+		return &x->e;
+	}
+	if (t.kind != MISO__T_IDENT) {
+		miso__error_at(p, &t, "expected an expression");
+		return NULL;
+	}
+	if (miso__tok_is(p, &t, "retval"))
+		return &node(p, MISO_E_RETVAL, &t)->e;
+	if (miso__tok_is(p, &t, "cstr"))
+		return &node(p, MISO_E_CSTR, &t)->e;
+	if (miso__tok_is(p, &t, "sizeof"))
+		return size_of(p, node(p, MISO_E_SIZEOF, &t));
+	x = node(p, MISO_E_PARAM, &t);
+	x->name = miso__tok_str(p, &t);
+	return &x->e;
+}
+
+static struct miso_expr *
+binary(struct miso__parser *p, enum miso_expr_op op, struct miso_expr *l,
+    struct miso_expr *r)
+{
+	struct miso__pexpr *x;
+	const struct miso__pexpr *lx = (const struct miso__pexpr *)l;
+
+	if (r == NULL)
+		return NULL;
+	x = miso__alloc(p, sizeof(*x));
+	x->e.op = op;
+	x->e.param = -1;
+	x->e.l = l;
+	x->e.r = r;
+	x->line = lx->line;
+	x->col = lx->col;
+	return &x->e;
+}
+
+static struct miso_expr *
+term(struct miso__parser *p)
+{
+	struct miso_expr *e = factor(p);
+
+	while (e != NULL && miso__accept(p, '*'))
+		e = binary(p, MISO_E_MUL, e, factor(p));
+	return e;
+}
+
+static struct miso_expr *
+expr(struct miso__parser *p)
+{
+	struct miso_expr *e = term(p);
+
+	while (e != NULL) {
+		if (miso__accept(p, '+'))
+			e = binary(p, MISO_E_ADD, e, term(p));
+		else if (miso__accept(p, '-'))
+			e = binary(p, MISO_E_SUB, e, term(p));
+		else
+			break;
+	}
+	return e;
+}
+
+/* Returns NULL after reporting an error. */
+struct miso_expr *
+miso__parse_expr(struct miso__parser *p)
+{
+	int depth = p->depth;
+	struct miso_expr *e = expr(p);
+
+	p->depth = depth;
+	return e;
+}
+
+static int
+find_param(const struct miso_conf_func *fn, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fn->nparams; i++)
+		if (fn->params[i].name != NULL &&
+		    strcmp(fn->params[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+check_name(struct miso__parser *p, const struct miso_conf_func *fn,
+    struct miso__pexpr *x)
+{
+	const struct miso_conf_type *t;
+
+	if ((x->e.param = find_param(fn, x->name)) == -1) {
+		miso__error(p, x->line, x->col, "'%s' has no parameter named "
+		    "'%s'", fn->name, x->name);
+		return -1;
+	}
+	t = fn->params[x->e.param].type;
+	if (x->e.op == MISO_E_PARAM && !miso__is_integer(t)) {
+		miso__error(p, x->line, x->col, t->kind == MISO_K_POINTER ?
+		    "'%s' is a pointer; use '*%s' for the integer it points "
+		    "to" :
+		    "'%s' is not an integer%.0s", x->name, x->name);
+		return -1;
+	}
+	if (x->e.op == MISO_E_DEREF && (t->kind != MISO_K_POINTER ||
+	    t->pointee == NULL || !miso__is_integer(t->pointee))) {
+		miso__error(p, x->line, x->col, "'*%s' needs a pointer to an "
+		    "integer", x->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_retval(struct miso__parser *p, const struct miso_conf_func *fn,
+    const struct miso__pexpr *x, int where)
+{
+	const char *why = NULL;
+
+	if (fn->ret->kind == MISO_K_VOID)
+		why = "'retval' in a function that returns void";
+	else if (where == MISO__WHERE_CAP)
+		why = "'retval' is not known before the call; use it after "
+		    "'->'";
+	else if (!miso__is_integer(fn->ret))
+		why = "'retval' must be an integer here";
+	if (why == NULL)
+		return 0;
+	miso__error(p, x->line, x->col, "%s", why);
+	return -1;
+}
+
+/*
+ * Binds the names of e to the parameters of fn and checks that every part
+ * can be evaluated where the expression stands.  Returns 0 or -1.
+ */
+int
+miso__resolve_expr(struct miso__parser *p, struct miso_conf_func *fn,
+    const struct miso_expr *e, int where)
+{
+	struct miso__pexpr *x = (struct miso__pexpr *)e;
+
+	switch (e->op) {
+	case MISO_E_INT:
+	case MISO_E_SIZEOF:
+		return 0;
+	case MISO_E_PARAM:
+	case MISO_E_DEREF:
+		return check_name(p, fn, x);
+	case MISO_E_RETVAL:
+		return check_retval(p, fn, x, where);
+	case MISO_E_CSTR:
+		miso__error(p, x->line, x->col, "'cstr' stands alone after "
+		    "'->'");
+		return -1;
+	default:
+		if (miso__resolve_expr(p, fn, e->l, where) == -1)
+			return -1;
+		return miso__resolve_expr(p, fn, e->r, where);
+	}
+}
