@@ -106,7 +106,7 @@ $(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
 # rebinding machinery inside, so that one file is all there is to preload.
 SHIM_SRCS = shim/init.c shim/log.c shim/ffi.c shim/marshal.c shim/entry.c \
             shim/policy.c shim/stats.c
-SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o)
+SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o) $(B)/shim/stubs.o
 SHIM_SO   = $(B)/lib/libmiso.so
 FFI_CFLAGS = $(shell $(PKG_CONFIG) --cflags libffi 2>/dev/null)
 FFI_LIBS   = $(shell $(PKG_CONFIG) --libs libffi 2>/dev/null || echo -lffi)

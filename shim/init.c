@@ -79,7 +79,7 @@ load(struct miso_conf **conf)
 }
 
 static int
-make_entry(struct miso__fn *f, struct miso__hook *h)
+make_entry(struct miso__fn *f, struct miso__hook *h, size_t i)
 {
 	char why[256];
 	void *code;
@@ -96,7 +96,9 @@ make_entry(struct miso__fn *f, struct miso__hook *h)
 	h->name = f->cf->name;
 	h->version = f->cf->version;
 	h->library = f->cf->library;
-	h->entry = code;
+	h->entry = (void *)(miso__stub_base + MISO__STUB_SIZE * i);
+	miso__stubs[i].closure = code;
+	miso__stubs[i].realp = &h->real;
 	f->hook = h;
 	return 0;
 }
@@ -117,6 +119,10 @@ miso_shim_init(void)
 	if (load(&conf) != 0)
 		return;
 	n = conf->nfuncs;
+	if (n > MISO__MAX_FNS) {
+		unusable("more than 256 functions configured");
+		return;
+	}
 	fns = calloc(n + 1, sizeof *fns);
 	hooks = calloc(n + 1, sizeof *hooks);
 	if (fns == NULL || hooks == NULL) {
@@ -125,7 +131,7 @@ miso_shim_init(void)
 	}
 	for (i = 0; i < n; i++) {
 		fns[i].cf = &conf->funcs[i];
-		if (make_entry(&fns[i], &hooks[i]) != 0)
+		if (make_entry(&fns[i], &hooks[i], i) != 0)
 			return;
 	}
 	miso__stats_init(fns, n);

@@ -42,6 +42,20 @@ struct miso__fn {
 	struct miso__stats st;
 };
 
+/*
+ * The entries the rebound slots point at (shim/stubs.S): stub i, at
+ * miso__stub_base + 64 * i, goes to the real function when miso__bypass
+ * is set and to stubs[i].closure otherwise.
+ */
+#define MISO__MAX_FNS 256
+#define MISO__STUB_SIZE 64
+struct miso__stub {
+	void *closure;
+	void *_Atomic *realp;
+};
+extern struct miso__stub miso__stubs[MISO__MAX_FNS];
+extern const char miso__stub_base[];
+
 /* The thread is inside an isolated child, or inside the shim itself. */
 extern __thread int miso__bypass __attribute__((tls_model("initial-exec")));
 /* Set once the constructor is done; before that, calls go straight. */
