@@ -14,6 +14,7 @@
 
 __thread int miso__bypass __attribute__((tls_model("initial-exec")));
 int miso__ready;
+unsigned miso__defaults_set;
 
 struct job {
 	const struct miso__fn *f;

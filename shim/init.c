@@ -10,6 +10,9 @@
  * MISO_DISABLE=1 leaves it untouched without reading anything.
  */
 #define _GNU_SOURCE
+#include <sys/auxv.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +57,29 @@ unusable_fn(const struct miso_conf_func *cf, const char *why)
 	return unusable(line);
 }
 
+/*
+ * In a setuid or setgid program the environment does not count (the
+ * search then finds /etc/miso.conf at most), and the file must belong to
+ * root and be writable by no one else: whoever can write it decides what
+ * runs in a child of a privileged program.
+ */
+static int
+trusted(const char *path)
+{
+	struct stat st;
+
+	if (!getauxval(AT_SECURE))
+		return 1;
+	if (stat(path, &st) == -1 || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		miso__log(MISO_LOG_ERROR, "%s: a setuid or setgid program "
+		    "takes its configuration only from a file owned by root "
+		    "and writable by no one else; nothing is isolated", path);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 load(struct miso_conf **conf)
 {
@@ -64,6 +90,8 @@ load(struct miso_conf **conf)
 	if (miso__conf_find(path, sizeof path) == NULL)
 		return unusable("no configuration: set MISO_CONFIG, or write "
 		    "~/.config/miso/miso.conf or /etc/miso.conf");
+	if (!trusted(path))
+		return -1;
 	r = miso__conf_load(path, conf, &diag);
 	if (r != 0) {
 		if (diag.text != NULL && *diag.text != '\0')
@@ -135,6 +163,7 @@ miso_shim_init(void)
 			return;
 	}
 	miso__stats_init(fns, n);
+	miso__defaults_set = conf->defaults.set;
 	miso__ready = 1;
 	if ((r = miso__rebind_init(hooks, n)) != 0)
 		miso__log(MISO_LOG_ERROR, "rebinding: %s; some calls may not "

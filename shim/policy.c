@@ -58,7 +58,7 @@ static int
 fail_errno(const struct miso_conf_policy *pol, int code,
     const struct miso_result *res)
 {
-	if (pol->set & MISO_POL_ERRNO)
+	if ((pol->set | miso__defaults_set) & MISO_POL_ERRNO)
 		return pol->err;
 	if (code == MISO_ETIMEOUT)
 		return ETIMEDOUT;

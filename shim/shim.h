@@ -60,6 +60,8 @@ extern const char miso__stub_base[];
 extern __thread int miso__bypass __attribute__((tls_model("initial-exec")));
 /* Set once the constructor is done; before that, calls go straight. */
 extern int miso__ready;
+/* What the configuration's [defaults] set explicitly (MISO_POL_*). */
+extern unsigned miso__defaults_set;
 
 /* The type a typedef names, through any number of typedefs. */
 static inline const struct miso_conf_type *
