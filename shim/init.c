@@ -29,17 +29,34 @@ only_warn(void)
 	return s != NULL && strcmp(s, "warn") == 0;
 }
 
+/* Writes text to stderr, "miso: " before each diagnostic line. */
+static void
+write_diag(const char *text)
+{
+	const char *line, *end = text;
+	size_t n;
+
+	for (line = text; *line != '\0'; line = end) {
+		end = strchr(line, '\n');
+		end = end != NULL ? end + 1 : line + strlen(line);
+		n = (size_t)(end - line);
+		if ((memmem(line, n, ": error: ", 9) != NULL ||
+		    memmem(line, n, ": note: ", 8) != NULL ||
+		    line == text) && write(2, "miso: ", 6) < 0)
+			return;
+		if (write(2, line, n) < 0)
+			return;
+	}
+	if (end == text || end[-1] != '\n')
+		if (write(2, "\n", 1) < 0)
+			return;
+}
+
 /* Reports a configuration that cannot be used, and stops (or not). */
 static int
 unusable(const char *text)
 {
-	size_t n = strlen(text);
-
-	if (write(2, "miso: ", 6) < 0 || write(2, text, n) < 0)
-		(void)0;
-	if (n == 0 || text[n - 1] != '\n')
-		if (write(2, "\n", 1) < 0)
-			(void)0;
+	write_diag(text);
 	if (!only_warn())
 		_exit(127);
 	miso__log(MISO_LOG_WARN, "continuing without isolation "
