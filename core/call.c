@@ -91,16 +91,20 @@ release(struct call *c)
 	c->rfd = c->wfd = c->memfd = c->pidfd = -1;
 }
 
-/* Sends SIGKILL without any risk of hitting a recycled pid. */
+/*
+ * Sends SIGKILL. A forked child that a SIGCHLD handler may have reaped is
+ * signalled through its pidfd, never by a pid that may have been reused;
+ * a cloned child can only be reaped by us, so its pid is safe.
+ */
 static void
 kill_child(struct call *c)
 {
 	if (c->reaped != 0)
 		return;
-	if (c->pidfd >= 0 &&
-	    syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) == 0)
-		return;
-	kill(c->pid, SIGKILL);
+	if (c->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+	else
+		kill(c->pid, SIGKILL);
 }
 
 static void
