@@ -2,10 +2,10 @@
 # The benchmark program runs through in quick mode and prints its tables.
 set -eu
 B=${B:-build}
-out=$("$B/bench/bench" -q)
+out=$("$B/bench/bench" -q -s "$B")
 printf '%s\n' "$out"
 for want in 'fork+_exit+waitpid' 'miso_call, 8 B into a caller buffer' \
-    'memcpy, 64 MiB' 'parent holding'; do
+    'memcpy, 64 MiB' 'parent holding' 'libmiso.so, isolated call'; do
 	printf '%s\n' "$out" | grep -qF "$want" || {
 		echo "bench output lacks '$want'" >&2
 		exit 1

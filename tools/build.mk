@@ -1,0 +1,109 @@
+# The miso command, its man page and its tests. The command reads ELF
+# with libelf and DWARF with libdw, and configurations with libmisoconf.a.
+
+TOOLS_SRCS = $(wildcard tools/*.c)
+TOOLS_OBJS = $(TOOLS_SRCS:%.c=$(B)/%.o)
+TOOLS_BIN  = $(B)/bin/miso
+TOOLS_ELF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libelf libdw 2>/dev/null)
+TOOLS_ELF_LIBS   = $(shell $(PKG_CONFIG) --libs libelf libdw 2>/dev/null || \
+                   echo -ldw -lelf)
+
+ALL_TARGETS  += $(TOOLS_BIN)
+SCRIPT_TESTS += tests/tools/run.sh tests/tools/install.sh
+
+$(TOOLS_OBJS): $(B)/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iconfig $(TOOLS_ELF_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(TOOLS_BIN): $(TOOLS_OBJS) $(B)/lib/libmisoconf.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(TOOLS_OBJS) $(B)/lib/libmisoconf.a $(TOOLS_ELF_LIBS) \
+	    $(ALL_LDFLAGS)
+
+# Test programs for 'miso check', each built the way it is named. Their
+# libraries sit in lib/ and are found through RUNPATH $ORIGIN/lib, except
+# libgone.so, which prog-missing needs and which is left out of reach.
+TT      = $(B)/tests/tools
+TT_CC   = $(CC) -O2 -g -Wall
+TT_SO   = $(TT_CC) -fPIC -fsemantic-interposition -shared
+TT_LIBS = $(TT)/lib/libtt.so $(TT)/lib/libsym.so $(TT)/lib/libprot.so \
+          $(TT)/lib/libver.so
+TT_LINK = -L$(TT)/lib -ltt -lsym -lprot -lver -Wl,-rpath,'$$ORIGIN/lib'
+TT_PROGS = $(TT)/prog-pie $(TT)/prog-nopie $(TT)/prog-noplt \
+           $(TT)/prog-relro $(TT)/prog-rpath $(TT)/prog-static \
+           $(TT)/prog-missing $(TT)/prog-dl
+TT_ALL  = $(TT_LIBS) $(TT_PROGS) $(TT)/libdummy.so $(TT)/gone/libgone.so
+
+ALL_TARGETS += $(TT_ALL)
+
+.PHONY: tools-tests
+tools-tests: $(TOOLS_BIN) $(TT_ALL)
+
+$(TT)/lib/libtt.so: tests/tools/tt.c
+	@mkdir -p $(@D)
+	$(TT_SO) -Wl,-soname,libtt.so -o $@ $<
+
+$(TT)/lib/libsym.so: tests/tools/sym.c
+	@mkdir -p $(@D)
+	$(TT_SO) -Wl,-Bsymbolic -Wl,-soname,libsym.so -o $@ $<
+
+$(TT)/lib/libprot.so: tests/tools/prot.c
+	@mkdir -p $(@D)
+	$(TT_SO) -Wl,-soname,libprot.so -o $@ $<
+
+$(TT)/lib/libver.so: tests/tools/ver.c tests/tools/ver.map
+	@mkdir -p $(@D)
+	$(TT_SO) -Wl,-soname,libver.so \
+	    -Wl,--version-script=tests/tools/ver.map -o $@ tests/tools/ver.c
+
+$(TT)/gone/libgone.so: tests/tools/gone.c
+	@mkdir -p $(@D)
+	$(TT_SO) -Wl,-soname,libgone.so -o $@ $<
+
+$(TT)/libdummy.so: tests/tools/dummy.c
+	@mkdir -p $(@D)
+	$(TT_SO) -o $@ $<
+
+$(TT)/prog-pie: tests/tools/prog.c $(TT_LIBS)
+	$(TT_CC) -fPIE -pie -o $@ $< $(TT_LINK)
+
+$(TT)/prog-nopie: tests/tools/prog.c $(TT_LIBS)
+	$(TT_CC) -fno-pie -no-pie -o $@ $< $(TT_LINK)
+
+$(TT)/prog-noplt: tests/tools/prog.c $(TT_LIBS)
+	$(TT_CC) -fPIE -pie -fno-plt -o $@ $< $(TT_LINK)
+
+$(TT)/prog-relro: tests/tools/prog.c $(TT_LIBS)
+	$(TT_CC) -fPIE -pie -Wl,-z,relro,-z,now -o $@ $< $(TT_LINK)
+
+$(TT)/prog-rpath: tests/tools/prog.c $(TT_LIBS)
+	$(TT_CC) -o $@ $< $(TT_LINK) -Wl,--disable-new-dtags
+
+$(TT)/prog-static: tests/tools/static.c
+	@mkdir -p $(@D)
+	$(TT_CC) -static -o $@ $<
+
+$(TT)/prog-missing: tests/tools/missing.c $(TT)/gone/libgone.so $(TT_LIBS)
+	$(TT_CC) -o $@ $< -L$(TT)/gone -lgone $(TT_LINK)
+
+$(TT)/prog-dl: tests/tools/dl.c $(TT_LIBS)
+	$(TT_CC) -o $@ $< $(TT_LINK) -ldl
+
+# Installation: the command and the manual pages that exist.
+TOOLS_MAN5 = $(wildcard man/miso.conf.5)
+TOOLS_MAN3 = $(wildcard man/libmiso.3)
+
+install: install-tools
+.PHONY: install-tools
+install-tools: $(TOOLS_BIN)
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1
+	install -m 755 $(TOOLS_BIN) $(DESTDIR)$(bindir)/miso
+	install -m 644 man/miso.1 $(DESTDIR)$(mandir)/man1/miso.1
+ifneq ($(TOOLS_MAN5),)
+	install -d $(DESTDIR)$(mandir)/man5
+	install -m 644 $(TOOLS_MAN5) $(DESTDIR)$(mandir)/man5/miso.conf.5
+endif
+ifneq ($(TOOLS_MAN3),)
+	install -d $(DESTDIR)$(mandir)/man3
+	install -m 644 $(TOOLS_MAN3) $(DESTDIR)$(mandir)/man3/libmiso.3
+endif

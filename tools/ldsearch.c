@@ -1,0 +1,266 @@
+/*
+ * Finding a program's libraries as the dynamic loader (glibc's ld.so)
+ * does: breadth-first over DT_NEEDED, each name searched in DT_RPATH of
+ * the loading object and its loaders up to the executable (unless the
+ * loading object has DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH of the
+ * loading object, /etc/ld.so.cache, then the default directories.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tools.h"
+
+static const char *const default_dirs[] = {
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+	"/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL
+};
+
+/* What $LIB expands to: the multiarch directory where there is one. */
+static const char *
+lib_token(void)
+{
+	struct stat st;
+
+	return stat("/lib/x86_64-linux-gnu", &st) == 0 ?
+	    "lib/x86_64-linux-gnu" : "lib64";
+}
+
+static size_t
+token(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(s, name, n) == 0 && (s[n] == '/' || s[n] == '\0' ||
+	    s[n] == ':'))
+		return n;
+	if (s[0] == '{' && strncmp(s + 1, name, n) == 0 && s[n + 1] == '}')
+		return n + 2;
+	return 0;
+}
+
+/* Expands $ORIGIN, $LIB and $PLATFORM (also written ${ORIGIN}...). */
+static char *
+expand(const char *dir, const struct miso__obj *o)
+{
+	char *out = miso__xcalloc(1, 1), *t;
+	size_t n;
+
+	while (*dir != '\0') {
+		const char *rep = NULL;
+
+		n = 0;
+		if (*dir == '$') {
+			if ((n = token(dir + 1, "ORIGIN")) != 0)
+				rep = o->origin;
+			else if ((n = token(dir + 1, "LIB")) != 0)
+				rep = lib_token();
+			else if ((n = token(dir + 1, "PLATFORM")) != 0)
+				rep = "x86_64";
+		}
+		if (rep != NULL) {
+			t = miso__xasprintf("%s%s", out, rep);
+			dir += n + 1;
+		} else
+			t = miso__xasprintf("%s%c", out, *dir++);
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+/* Tries each directory of a colon- or semicolon-separated list. */
+static char *
+try_list(const char *list, const char *name, const struct miso__obj *o)
+{
+	char *copy, *dir, *save = NULL, *path, *found = NULL;
+	struct miso__obj *probe;
+
+	if (list == NULL)
+		return NULL;
+	copy = miso__xstrdup(list);
+	for (dir = strtok_r(copy, ":;", &save); dir != NULL && found == NULL;
+	    dir = strtok_r(NULL, ":;", &save)) {
+		char *d = o != NULL ? expand(dir, o) : miso__xstrdup(dir);
+
+		path = miso__xasprintf("%s/%s", *d ? d : ".", name);
+		free(d);
+		/* A file of another class is skipped, as the loader does. */
+		if (miso__obj_open(path, &probe) == 0) {
+			miso__obj_free(probe);
+			found = path;
+		} else
+			free(path);
+	}
+	free(copy);
+	return found;
+}
+
+static char *
+try_rpaths(const char *name, struct miso__obj *loader, struct miso__obj *exe)
+{
+	struct miso__obj *l;
+	char *p;
+
+	if (loader == NULL || loader->runpath != NULL)
+		return NULL;
+	for (l = loader; l != NULL; l = l->loader)
+		if (l->runpath == NULL &&
+		    (p = try_list(l->rpath, name, l)) != NULL)
+			return p;
+	if (exe != NULL && exe->runpath == NULL)
+		return try_list(exe->rpath, name, exe);
+	return NULL;
+}
+
+/* The path of name needed by loader, malloc'd, or NULL. */
+char *
+miso__find_library(const char *name, struct miso__obj *loader,
+    struct miso__obj *exe)
+{
+	char *p, *c;
+
+	if (strchr(name, '/') != NULL)
+		return access(name, R_OK) == 0 ? miso__xstrdup(name) : NULL;
+	if ((p = try_rpaths(name, loader, exe)) != NULL)
+		return p;
+	if ((p = try_list(getenv("LD_LIBRARY_PATH"), name, NULL)) != NULL)
+		return p;
+	if (loader != NULL &&
+	    (p = try_list(loader->runpath, name, loader)) != NULL)
+		return p;
+	if (loader != NULL && loader->nodeflib)
+		return NULL;
+	if ((c = miso__ldcache_lookup(name)) != NULL) {
+		if (access(c, R_OK) == 0)
+			return c;
+		free(c);
+	}
+	for (size_t i = 0; default_dirs[i] != NULL; i++)
+		if ((p = try_list(default_dirs[i], name, NULL)) != NULL)
+			return p;
+	return NULL;
+}
+
+static char *
+dir_of(const char *path)
+{
+	char *d = miso__xstrdup(path), *slash = strrchr(d, '/');
+
+	if (slash == NULL) {
+		free(d);
+		return miso__xstrdup(".");
+	}
+	*(slash == d ? slash + 1 : slash) = '\0';
+	return d;
+}
+
+/* Already loaded under that name or soname? Then the loader reuses it. */
+static int
+loaded(const struct miso__obj *first, const char *name)
+{
+	const struct miso__obj *o;
+
+	for (o = first; o != NULL; o = o->next)
+		if (strcmp(o->name, name) == 0 || (o->soname != NULL &&
+		    strcmp(o->soname, name) == 0))
+			return 1;
+	return 0;
+}
+
+static void
+add_missing(struct miso__load *ld, const char *name,
+    const struct miso__obj *by)
+{
+	const char *base = strrchr(by->name, '/');
+
+	/* The program by its file name, as the report shows it. */
+	if (by->loader != NULL || base == NULL)
+		base = by->name;
+	else
+		base++;
+	ld->missing = miso__xrealloc(ld->missing, ld->nmissing + 1,
+	    sizeof *ld->missing);
+	ld->missing[ld->nmissing++] = miso__xasprintf("%s\t%s", name, base);
+}
+
+/* Loads the needs of o, appending to the list that ends at *tail. */
+static void
+load_needs(struct miso__load *ld, struct miso__obj *o,
+    struct miso__obj ***tail, struct miso__obj *interp)
+{
+	struct miso__obj *n;
+	size_t i;
+	char *path;
+
+	for (i = 0; i < o->nneeded; i++) {
+		const char *name = o->needed[i];
+
+		if (loaded(ld->first, name) || (interp != NULL &&
+		    interp->soname != NULL &&
+		    strcmp(interp->soname, name) == 0))
+			continue;
+		if ((path = miso__find_library(name, o, ld->first)) == NULL ||
+		    miso__obj_open(path, &n) != 0) {
+			add_missing(ld, name, o);
+			free(path);
+			continue;
+		}
+		free(path);
+		n->name = miso__xstrdup(name);
+		n->origin = dir_of(n->path);
+		n->loader = o;
+		**tail = n;
+		*tail = &n->next;
+	}
+}
+
+/*
+ * The interpreter is loaded before anything else and is found by its
+ * soname; the loader lists it last.
+ */
+int
+miso__load_program(const char *path, struct miso__load *ld)
+{
+	struct miso__obj *exe, *interp = NULL, *o, **tail;
+	char real[PATH_MAX];
+	int r;
+
+	memset(ld, 0, sizeof *ld);
+	if ((r = miso__obj_open(path, &exe)) != 0)
+		return r;
+	exe->name = miso__xstrdup(path);
+	exe->origin = dir_of(realpath(path, real) != NULL ? real : path);
+	ld->first = exe;
+	if (exe->interp != NULL && miso__obj_open(exe->interp, &interp) == 0) {
+		interp->name = miso__xstrdup(interp->soname != NULL ?
+		    interp->soname : exe->interp);
+		interp->is_interp = 1;
+	}
+	tail = &exe->next;
+	for (o = exe; o != NULL; o = o->next)
+		load_needs(ld, o, &tail, interp);
+	*tail = interp;
+	return 0;
+}
+
+void
+miso__load_free(struct miso__load *ld)
+{
+	struct miso__obj *o, *next;
+	size_t i;
+
+	for (o = ld->first; o != NULL; o = next) {
+		next = o->next;
+		miso__obj_free(o);
+	}
+	for (i = 0; i < ld->nmissing; i++)
+		free(ld->missing[i]);
+	free(ld->missing);
+	memset(ld, 0, sizeof *ld);
+}

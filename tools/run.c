@@ -1,0 +1,159 @@
+/*
+ * miso run: executes a program with libmiso.so preloaded and the shim's
+ * settings in its environment. What cannot work is refused before the
+ * exec, with the reason: the loader would otherwise ignore the preload
+ * silently.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tools.h"
+
+/*
+ * <dir of the binary>/../lib/libmiso.so, which holds both in the build
+ * tree (build/bin, build/lib) and once installed (bindir, libdir);
+ * MISO_LIBRARY overrides it.
+ */
+static char *
+shim_path(void)
+{
+	const char *env = getenv("MISO_LIBRARY");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env != NULL && *env != '\0')
+		return miso__xstrdup(env);
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) == -1)
+		err(MISO__EXIT_NOEXEC, "/proc/self/exe");
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	return miso__xasprintf("%s/lib/libmiso.so", exe);
+}
+
+static void
+refuse_unrunnable(const char *path)
+{
+	struct miso__obj *o;
+	struct stat st;
+	int r;
+
+	if (stat(path, &st) == -1)
+		err(MISO__EXIT_NOEXEC, "%s", path);
+	if (st.st_mode & S_ISUID || (st.st_mode & (S_ISGID | S_IXGRP)) ==
+	    (S_ISGID | S_IXGRP))
+		errx(MISO__EXIT_NOEXEC, "%s: set-user-ID or set-group-ID: "
+		    "the loader would ignore libmiso.so", path);
+	/* A script is not ELF: its interpreter gets the preload. */
+	if ((r = miso__obj_open(path, &o)) != 0)
+		return;
+	if (o->interp == NULL)
+		errx(MISO__EXIT_NOEXEC, "%s: statically linked: it cannot "
+		    "preload libmiso.so", path);
+	miso__obj_free(o);
+}
+
+static void
+set_abs(const char *name, const char *file, int must_exist)
+{
+	char buf[PATH_MAX], *abs;
+
+	if (must_exist) {
+		if (realpath(file, buf) == NULL)
+			err(MISO__EXIT_USAGE, "%s", file);
+		abs = miso__xstrdup(buf);
+	} else if (*file != '/' && getcwd(buf, sizeof buf) != NULL)
+		abs = miso__xasprintf("%s/%s", buf, file);
+	else
+		abs = miso__xstrdup(file);
+	if (setenv(name, abs, 1) == -1)
+		err(MISO__EXIT_NOEXEC, "setenv");
+	free(abs);
+}
+
+static void
+check_level(const char *l)
+{
+	if (strcmp(l, "error") != 0 && strcmp(l, "warn") != 0 &&
+	    strcmp(l, "info") != 0 && strcmp(l, "debug") != 0) {
+		warnx("bad log level '%s': error, warn, info or debug", l);
+		miso__usage_exit("run");
+	}
+}
+
+/* Prepends the shim; LD_PRELOAD's entries are space or colon separated. */
+static void
+preload(const char *shim)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *v;
+
+	if (access(shim, R_OK) == -1)
+		err(MISO__EXIT_NOEXEC, "%s (set MISO_LIBRARY to use another)",
+		    shim);
+	v = old != NULL && *old != '\0' ? miso__xasprintf("%s %s", shim, old) :
+	    miso__xstrdup(shim);
+	if (setenv("LD_PRELOAD", v, 1) == -1)
+		err(MISO__EXIT_NOEXEC, "setenv");
+	free(v);
+}
+
+int
+miso__cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *conf = NULL, *level = NULL, *stats = NULL;
+	char *path, *shim;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+c:l:s:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'h':
+			miso__usage(stdout, "run");
+			return miso__finish(MISO__EXIT_OK);
+		case 'l':
+			check_level(level = optarg);
+			break;
+		case 's':
+			stats = optarg;
+			break;
+		default:
+			miso__usage_exit("run");
+		}
+	if (optind >= argc)
+		miso__usage_exit("run");
+	if (conf != NULL) {
+		miso__conf_free(miso__tool_conf(conf));
+		set_abs("MISO_CONFIG", conf, 1);
+	}
+	if (level != NULL && setenv("MISO_LOG", level, 1) == -1)
+		err(MISO__EXIT_NOEXEC, "setenv");
+	if (stats != NULL)
+		set_abs("MISO_STATS", stats, 0);
+	if ((path = miso__which(argv[optind])) == NULL)
+		err(MISO__EXIT_NOEXEC, "%s", argv[optind]);
+	refuse_unrunnable(path);
+	shim = shim_path();
+	preload(shim);
+	free(shim);
+	execv(path, argv + optind);
+	err(MISO__EXIT_NOEXEC, "%s", path);
+}
