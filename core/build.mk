@@ -31,12 +31,21 @@ $(MISO_PC): miso.pc.in Makefile
 	    -e 's|@version@|$(VERSION)|' miso.pc.in > $@
 
 install: install-core
-.PHONY: install-core
+uninstall: uninstall-core
+.PHONY: install-core uninstall-core
 install-core: $(CORE_A) $(CORE_SO) $(MISO_PC)
 	install -d $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
-	    $(DESTDIR)$(libdir)/pkgconfig
+	    $(DESTDIR)$(libdir)/pkgconfig $(DESTDIR)$(mandir)/man3
+	install -m 644 man/libmiso.3 $(DESTDIR)$(mandir)/man3/libmiso.3
 	install -m 644 include/miso.h $(DESTDIR)$(includedir)/miso.h
 	install -m 644 $(CORE_A) $(DESTDIR)$(libdir)/libmisocore.a
 	install -m 755 $(CORE_SO) $(DESTDIR)$(libdir)/libmisocore.so.0
 	ln -sf libmisocore.so.0 $(DESTDIR)$(libdir)/libmisocore.so
 	install -m 644 $(MISO_PC) $(DESTDIR)$(libdir)/pkgconfig/miso.pc
+
+uninstall-core:
+	rm -f $(DESTDIR)$(includedir)/miso.h $(DESTDIR)$(libdir)/libmisocore.a \
+	    $(DESTDIR)$(libdir)/libmisocore.so.0 \
+	    $(DESTDIR)$(libdir)/libmisocore.so \
+	    $(DESTDIR)$(libdir)/pkgconfig/miso.pc \
+	    $(DESTDIR)$(mandir)/man3/libmiso.3

@@ -124,10 +124,14 @@ $(SHIM_SO): $(SHIM_OBJS) $(REBIND_A) $(CORE_A) $(CONF_A) shim/libmiso.map
 	    -Wl,-z,now $(ALL_LDFLAGS)
 
 install: install-shim
-.PHONY: install-shim
+uninstall: uninstall-shim
+.PHONY: install-shim uninstall-shim
 install-shim: $(SHIM_SO)
 	install -d $(DESTDIR)$(libdir)
 	install -m 755 $(SHIM_SO) $(DESTDIR)$(libdir)/libmiso.so
+
+uninstall-shim:
+	rm -f $(DESTDIR)$(libdir)/libmiso.so
 
 # The reply of an isolated call, tested in-process (no preloading).
 MARSHAL_TEST = $(B)/tests/test_marshal

@@ -89,21 +89,14 @@ $(TT)/prog-missing: tests/tools/missing.c $(TT)/gone/libgone.so $(TT_LIBS)
 $(TT)/prog-dl: tests/tools/dl.c $(TT_LIBS)
 	$(TT_CC) -o $@ $< $(TT_LINK) -ldl
 
-# Installation: the command and the manual pages that exist.
-TOOLS_MAN5 = $(wildcard man/miso.conf.5)
-TOOLS_MAN3 = $(wildcard man/libmiso.3)
-
+# Installation: the command and its manual page.
 install: install-tools
-.PHONY: install-tools
+uninstall: uninstall-tools
+.PHONY: install-tools uninstall-tools
 install-tools: $(TOOLS_BIN)
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1
 	install -m 755 $(TOOLS_BIN) $(DESTDIR)$(bindir)/miso
 	install -m 644 man/miso.1 $(DESTDIR)$(mandir)/man1/miso.1
-ifneq ($(TOOLS_MAN5),)
-	install -d $(DESTDIR)$(mandir)/man5
-	install -m 644 $(TOOLS_MAN5) $(DESTDIR)$(mandir)/man5/miso.conf.5
-endif
-ifneq ($(TOOLS_MAN3),)
-	install -d $(DESTDIR)$(mandir)/man3
-	install -m 644 $(TOOLS_MAN3) $(DESTDIR)$(mandir)/man3/libmiso.3
-endif
+
+uninstall-tools:
+	rm -f $(DESTDIR)$(bindir)/miso $(DESTDIR)$(mandir)/man1/miso.1
