@@ -407,14 +407,17 @@ miso__commit(const struct miso__fn *f, void **args,
 	    *(void **)retval, &rr)) != 0)
 		goto fail;
 	for (i = 0; i < cf->nparams; i++) {
-		if (rg[i].len == NONE)
-			continue;
-		if (cf->params[i].alloc)
+		if (cf->params[i].alloc && arg_ptr(args, i) != NULL)
 			*(void **)arg_ptr(args, i) = rg[i].fresh;
-		else
+		else if (rg[i].len != NONE)
 			memcpy(arg_ptr(args, i), rg[i].src, (size_t)rg[i].len);
 	}
-	if (rr.fresh != NULL)
+	/*
+	 * A returned string or buffer is where the reply says: a fresh copy,
+	 * the address in place, or NULL; the child's pointer bits alone mean
+	 * nothing here.
+	 */
+	if (returns_bytes(cf) && (rr.fresh != NULL || rr.len == NONE))
 		memcpy(retval, &rr.fresh, sizeof rr.fresh);
 	memcpy(ret, retval, f->retsize);
 	*child_errno = err;

@@ -315,6 +315,45 @@ test_marshal_bad_replies_are_refused(void **state)
 	free(f.atypes);
 }
 
+/*
+ * A child that dies at any byte of its reply: every prefix of a valid
+ * reply is refused, and the caller's memory is as it was.
+ */
+static void
+test_marshal_truncated_replies_write_nothing(void **state)
+{
+	struct miso__fn f;
+	struct miso__plan plan;
+	struct miso_result res;
+	char name[16], want[16], *pn = name;
+	size_t size = sizeof name, cut;
+	void *args[] = { &pn, &size };
+	struct job j = { &f, (void *)t_name, args, &plan };
+	ffi_sarg ret = 7;
+	char why[64];
+	int err;
+
+	(void)state;
+	memset(&f, 0, sizeof f);
+	f.cf = miso__conf_lookup(conf, "t_name");
+	assert_int_equal(miso__ffi_prepare(&f, why, sizeof why), 0);
+	assert_int_equal(miso__plan_call(&f, args, &plan), 0);
+	assert_int_equal(miso_call(child, &j, NULL, &res), 0);
+	memset(name, '#', sizeof name);
+	memcpy(want, name, sizeof want);
+	for (cut = 0; cut < res.len; cut++) {
+		assert_int_not_equal(miso__commit(&f, args, &plan, res.data,
+		    cut, &ret, &err), 0);
+		assert_memory_equal(name, want, sizeof name);
+		assert_int_equal(ret, 7);
+	}
+	assert_int_equal(miso__commit(&f, args, &plan, res.data, res.len, &ret,
+	    &err), 0);
+	assert_string_equal(name, "name");
+	miso_result_free(&res);
+	free(f.atypes);
+}
+
 static int
 setup(void **state)
 {
@@ -350,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_marshal_child_only_memory_is_efault),
 		cmocka_unit_test(test_marshal_floating_point),
 		cmocka_unit_test(test_marshal_bad_replies_are_refused),
+		cmocka_unit_test(test_marshal_truncated_replies_write_nothing),
 	};
 
 	return cmocka_run_group_tests_name("marshal", tests, setup, teardown);
