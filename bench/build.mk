@@ -6,8 +6,9 @@ BENCH_PROG = $(B)/bench/shimbench
 ALL_TARGETS += $(BENCH) $(BENCH_LIB) $(BENCH_PROG)
 SCRIPT_TESTS += tests/bench-smoke.sh
 
-$(BENCH): $(B)/bench/bench.o $(CORE_A)
-	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
+$(BENCH): $(B)/bench/bench.o $(B)/bench/table.o $(CORE_A)
+	$(CC) -o $@ $(B)/bench/bench.o $(B)/bench/table.o $(CORE_A) \
+	    $(ALL_LDFLAGS)
 
 # Built as users build, without miso's flags.
 $(BENCH_LIB): bench/benchlib.c
@@ -19,3 +20,4 @@ $(BENCH_PROG): bench/shimbench.c $(BENCH_LIB)
 
 bench: $(BENCH) $(BENCH_PROG) $(SHIM_SO)
 	$(BENCH) -s $(B)
+-include bench/pool.mk
