@@ -41,7 +41,7 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 	    .mem_limit = pol->mem_limit };
 	struct miso_result res;
 	struct job j = { f, real, args, &plan };
-	int code, child_errno = 0;
+	int code, child_errno = 0, errno_in = errno;
 
 	memset(&res, 0, sizeof res);
 	if ((code = miso__plan_call(f, args, &plan)) != 0) {
@@ -61,8 +61,10 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 		code = miso__commit(f, args, &plan, res.data, res.len, ret,
 		    &child_errno);
 	miso__stats_record(f, code, &res);
-	if (code != 0)
+	if (code != 0) {
+		errno = errno_in;  /* what 'errno = 0' leaves alone */
 		miso__fail(f, ret, code, &res);
+	}
 	miso_result_free(&res);
 	if (code == 0)
 		errno = child_errno;

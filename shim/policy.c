@@ -59,7 +59,7 @@ fail_errno(const struct miso_conf_policy *pol, int code,
     const struct miso_result *res)
 {
 	if ((pol->set | miso__defaults_set) & MISO_POL_ERRNO)
-		return pol->err;
+		return pol->err;  /* 0: errno is left alone */
 	if (code == MISO_ETIMEOUT)
 		return ETIMEDOUT;
 	if (code < 0 && code > -4096)
@@ -122,9 +122,10 @@ miso__fail(const struct miso__fn *f, void *ret, int code,
 	if (on == MISO_ON_FAIL) {
 		store_fail(f, ret);
 		miso__log(MISO_LOG_WARN, "%s: %s%s; failing with errno %s",
-		    f->cf->name, what, pid, strerrorname_np(err) != NULL ?
-		    strerrorname_np(err) : "?");
-		errno = err;
+		    f->cf->name, what, pid, err == 0 ? "unchanged" :
+		    strerrorname_np(err) != NULL ? strerrorname_np(err) : "?");
+		if (err != 0)
+			errno = err;
 		return;
 	}
 	miso__log(MISO_LOG_ERROR, "%s: %s%s; %s", f->cf->name, what, pid,
