@@ -165,12 +165,32 @@ const char	*miso__errno_name(int);
 const char	*miso__suggest(const char *word, const char *const *v,
 	    size_t n);
 
-/* decl.c: types, declarators, struct and typedef declarations. */
+/* named.c: new types, and the struct tags and typedef names declared. */
+struct miso_conf_type	*miso__new_type(struct miso__parser *,
+	    enum miso_conf_kind, const char *name);
+struct miso_conf_type	*miso__incomplete(struct miso__parser *,
+	    const char *name);
+struct miso__named	*miso__find_named(struct miso__parser *,
+	    const char *name, int is_tag);
+struct miso__named	*miso__add_named(struct miso__parser *,
+	    const char *name, int is_tag, struct miso_conf_type *,
+	    const struct miso__tok *at);
+void	 miso__list_type(struct miso__parser *, struct miso_conf_type *,
+	    const struct miso__tok *at);
+
+/*
+ * spec.c, struct.c, declarator.c, typedef.c: the types of declarations,
+ * struct declarations, declarators and typedefs.
+ */
 #define MISO__TYPE_OPAQUE	1	/* unknown names become incomplete */
 #define MISO__TYPE_DECL		2	/* 'struct x;' declares x */
 #define MISO__TYPE_TYPEDEF	4	/* 'typedef struct x y;' declares x */
 const struct miso_conf_type	*miso__parse_type(struct miso__parser *,
 	    int flags, int *is_const);
+void	 miso__qualifiers(struct miso__parser *, int *is_const);
+int	 miso__is_keyword(struct miso__parser *, const struct miso__tok *);
+const struct miso_conf_type	*miso__parse_struct(struct miso__parser *,
+	    int flags);
 const struct miso_conf_type	*miso__parse_declarator(struct miso__parser *,
 	    const struct miso_conf_type *, int is_const,
 	    struct miso__tok *name);

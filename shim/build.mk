@@ -2,7 +2,9 @@
 # into libmiso.so by the lead; and its tests under $(B)/tests/rebind, built
 # the way users build, so they know nothing of miso.
 
-REBIND_OBJS = $(B)/shim/rebind.o $(B)/shim/dl.o $(B)/shim/dltramp.o
+REBIND_SRCS = shim/rebind.c shim/scan.c shim/real.c shim/slot.c \
+              shim/elftab.c shim/streq.c shim/dl.c
+REBIND_OBJS = $(REBIND_SRCS:%.c=$(B)/%.o) $(B)/shim/dltramp.o
 REBIND_A    = $(B)/lib/libmisorebind.a
 
 ALL_TARGETS += $(REBIND_A)
