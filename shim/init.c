@@ -21,6 +21,13 @@
 
 #include "shim.h"
 
+/*
+ * The model lives as long as the process: the hooks point into it. Its
+ * arena is held here too, so that memory checkers see where it starts.
+ */
+static struct miso_conf *volatile config;
+static void *volatile config_arena;
+
 static int
 only_warn(void)
 {
@@ -163,6 +170,8 @@ miso_shim_init(void)
 	miso__log_init();
 	if (load(&conf) != 0)
 		return;
+	config = conf;
+	config_arena = conf->arena;
 	n = conf->nfuncs;
 	if (n > MISO__MAX_FNS) {
 		unusable("more than 256 functions configured");

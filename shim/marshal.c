@@ -73,6 +73,7 @@ miso__plan_call(const struct miso__fn *f, void **args, struct miso__plan *p)
 	size_t i, total = f->retsize + 4;
 	int r, unbounded = returns_bytes(cf);
 
+	p->caller_errno = errno;
 	for (i = 0; i < cf->nparams; i++) {
 		p->cap[i] = 0;
 		if (!copies_back(&cf->params[i]))
@@ -102,10 +103,40 @@ put_bytes(struct miso_writer *w, const void *p, uint64_t len)
 		miso_write(w, p, (size_t)len);
 }
 
-/* The filled part of parameter i, in the child, after the call. */
+/*
+ * Before the call, in the child: the value of each fill expression that
+ * reads only what exists yet ('*len' but not 'retval'), so that a fill
+ * left as it was can be told from one the function wrote.
+ */
+struct prefill {
+	int64_t n[64];
+	unsigned char known[64];
+};
+
+static void
+take_prefill(const struct miso__fn *f, void **args, struct prefill *pf)
+{
+	const struct miso_conf_func *cf = f->cf;
+	struct miso_eval_env env = { cf, args, NULL, 0 };
+	size_t i;
+
+	for (i = 0; i < cf->nparams; i++) {
+		const struct miso_expr *e = cf->params[i].fill;
+
+		pf->known[i] = e != NULL && e->op != MISO_E_CSTR &&
+		    miso__expr_eval(e, &env, &pf->n[i]) == 0;
+	}
+}
+
+/*
+ * The filled part of parameter i, in the child, after the call. A count
+ * past the capacity is refused (OVER), unless it is the value the count
+ * already had before the call: then the function filled nothing (it
+ * failed and left '*len' alone, say), and nothing comes back.
+ */
 static uint64_t
 filled(const struct miso__fn *f, size_t i, const struct miso_eval_env *env,
-    size_t cap)
+    size_t cap, const struct prefill *pf)
 {
 	const struct miso_conf_param *pp = &f->cf->params[i];
 	const char *s = arg_ptr(env->args, i);
@@ -123,8 +154,10 @@ filled(const struct miso__fn *f, size_t i, const struct miso_eval_env *env,
 	r = miso__expr_eval(pp->fill, env, &n);
 	if (r == -ERANGE)
 		return 0;  /* a negative count, such as -1 for an error */
-	if (r < 0 || (uint64_t)n > cap / elem_size(pp->type))
+	if (r < 0)
 		return OVER;
+	if ((uint64_t)n > cap / elem_size(pp->type))
+		return pf->known[i] && pf->n[i] == n ? 0 : OVER;
 	return (uint64_t)n * elem_size(pp->type);
 }
 
@@ -187,11 +220,16 @@ miso__child_run(const struct miso__fn *f, void *real, void **args,
 	const struct miso_conf_func *cf = f->cf;
 	_Alignas(16) unsigned char ret[64];
 	struct miso_eval_env env = { cf, args, ret, 1 };
+	struct prefill pf;
 	int32_t err;
 	size_t i;
 
 	miso__bypass = 1;
 	memset(ret, 0, sizeof ret);
+	take_prefill(f, args, &pf);
+	/* The engine starts the child with errno 0; the function may rely
+	 * on finding the caller's. */
+	errno = p->caller_errno;
 	ffi_call((ffi_cif *)&f->cif, FFI_FN(real), ret, args);
 	err = errno;
 	miso_write(w, ret, f->retsize);
@@ -205,7 +243,7 @@ miso__child_run(const struct miso__fn *f, void *real, void **args,
 			put_bytes(w, NULL, NONE);
 		else
 			put_bytes(w, arg_ptr(args, i),
-			    filled(f, i, &env, p->cap[i]));
+			    filled(f, i, &env, p->cap[i], &pf));
 	}
 	if (returns_bytes(cf))
 		put_return(f, ret, &env, w);

@@ -86,6 +86,7 @@ void miso__entry(ffi_cif *cif, void *ret, void **args, void *user);
 struct miso__plan {
 	size_t cap[64];     /* bytes each pointer parameter may carry */
 	size_t max_reply;   /* SIZE_MAX: unbounded (alloc results) */
+	int caller_errno;   /* errno as the function would have found it */
 };
 int miso__plan_call(const struct miso__fn *f, void **args,
     struct miso__plan *p);
