@@ -1,7 +1,7 @@
 # Unit tests of the engine (cmocka): one program per source file of core/.
 
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-CORE_TESTS  = call io wire writer result
+CORE_TESTS  = call child spawn io wire writer result
 CORE_TEST_BINS = $(CORE_TESTS:%=$(B)/tests/test_%)
 
 UNIT_TESTS     += $(CORE_TEST_BINS)
@@ -11,6 +11,9 @@ VALGRIND_TESTS += $(CORE_TEST_BINS)
 WRAP_call = -Wl,--wrap=fork -Wl,--wrap=memfd_create -Wl,--wrap=mmap64
 WRAP_io   = -Wl,--wrap=read -Wl,--wrap=write -Wl,--wrap=pread64
 
-$(B)/tests/test_%: $(B)/tests/test_%.o $(B)/tests/helpers.o $(CORE_A)
-	$(CC) -o $@ $< $(B)/tests/helpers.o $(CORE_A) $(WRAP_$*) \
-	    $(CMOCKA_LIBS) $(ALL_LDFLAGS)
+TEST_HELPERS = $(B)/tests/helpers.o $(B)/tests/callbacks.o
+
+$(CORE_TEST_BINS): $(B)/tests/test_%: $(B)/tests/test_%.o $(TEST_HELPERS) \
+    $(CORE_A)
+	$(CC) -o $@ $< $(TEST_HELPERS) $(CORE_A) $(WRAP_$*) $(CMOCKA_LIBS) \
+	    $(ALL_LDFLAGS)
