@@ -73,11 +73,9 @@ prepare(struct call *c)
 	c->rfd = p[0];
 	c->wfd = p[1];
 	/* Only a result that can outgrow the pipe record needs a memfd. */
-	if (c->limit > MISO__INLINE_MAX) {
-		c->memfd = memfd_create("miso-result", MFD_CLOEXEC);
-		if (c->memfd == -1)
-			return -errno;
-	}
+	if (c->limit > MISO__INLINE_MAX &&
+	    (c->memfd = miso__spill_take()) < 0)
+		return c->memfd;
 	return 0;
 }
 
@@ -86,7 +84,7 @@ release(struct call *c)
 {
 	miso__close(c->rfd);
 	miso__close(c->wfd);
-	miso__close(c->memfd);
+	miso__spill_give(c->memfd);
 	miso__close(c->pidfd);
 	c->rfd = c->wfd = c->memfd = c->pidfd = -1;
 }
@@ -274,6 +272,9 @@ map_result(struct call *c, size_t len)
 	madvise(p, len, MADV_POPULATE_READ);
 	c->res->data = p;
 	c->res->owned_ = MISO__OWN_MMAP;
+	/* The result keeps the memfd, to give it back when it is freed. */
+	c->res->fd_ = c->memfd;
+	c->memfd = -1;
 	return 0;
 }
 
@@ -285,7 +286,8 @@ deliver_memfd(struct call *c, size_t len)
 
 	if (fstat(c->memfd, &st) == -1)
 		return -errno;
-	if ((uint64_t)st.st_size != len)
+	/* A kept memfd may be longer than this result. */
+	if ((uint64_t)st.st_size < len)
 		return MISO_EBADREPLY;
 	if (len == 0 || c->o->buf == NULL)
 		return len == 0 ? 0 : map_result(c, len);
@@ -449,6 +451,7 @@ miso_call(void (*fn)(void *, struct miso_writer *), void *ctx,
 	c = &local;
 	miso__reap_finished();
 	memset(res, 0, sizeof *res);
+	res->fd_ = -1;
 	c->o = opts != NULL ? opts : &no_opts;
 	c->res = res;
 	c->rfd = c->wfd = c->memfd = c->pidfd = -1;

@@ -179,6 +179,7 @@ miso__child_main(const struct miso__child *c)
 	if (getppid() != c->ppid)
 		_exit(127);
 	miso__spawn_child_reset();
+	miso__spill_child_reset();
 	if (!(c->flags & MISO_F_KEEP_HANDLERS))
 		reset_crash_handlers();
 	if (c->mem_limit != 0) {

@@ -19,7 +19,7 @@ enum {
 /* Where the payload of a DONE record is. */
 enum {
 	MISO__IN_PIPE = 0,  /* right after the header, in the same write */
-	MISO__IN_MEMFD = 1  /* in the memfd the parent created */
+	MISO__IN_MEMFD = 1  /* in the memfd the parent gave, from offset 0 */
 };
 
 /*
@@ -72,6 +72,7 @@ ssize_t miso__fd_read(int fd, void *buf, size_t len);
 ssize_t miso__fd_write(int fd, const void *buf, size_t len);
 ssize_t miso__write_all(int fd, const void *buf, size_t len);
 ssize_t miso__pread_all(int fd, void *buf, size_t len, off_t off);
+ssize_t miso__pwrite_all(int fd, const void *buf, size_t len, off_t off);
 void miso__close(int fd);
 
 /* wire.c: checks a header as the parent received it. */
@@ -90,6 +91,12 @@ int miso__reap(pid_t pid, int cloned, int *wstatus);
 void miso__defer_reap(pid_t pid);
 void miso__reap_finished(void);
 void miso__spawn_child_reset(void);
+
+/* spill.c: the memfd of large results, one kept warm between calls. */
+int miso__spill_take(void);
+void miso__spill_give(int fd);
+void miso__spill_drop(void);
+void miso__spill_child_reset(void);
 
 /* clock.c */
 uint64_t miso__now_ns(void);

@@ -67,6 +67,27 @@ miso__pread_all(int fd, void *buf, size_t len, off_t off)
 	return (ssize_t)done;
 }
 
+/* Writes all len bytes at off; returns len or -errno. Async-signal-safe. */
+ssize_t
+miso__pwrite_all(int fd, const void *buf, size_t len, off_t off)
+{
+	const char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		do
+			n = pwrite(fd, p + done, len - done, off + (off_t)done);
+		while (n == -1 && errno == EINTR);
+		if (n == -1)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
 /*
  * Closes fd and leaves errno as it was. close() is never retried: on Linux
  * the descriptor is gone even when it reports EINTR.

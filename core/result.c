@@ -18,8 +18,11 @@ miso_result_free(struct miso_result *res)
 		free(res->data);
 	else if (res->owned_ == MISO__OWN_MMAP)
 		munmap(res->data, res->len);
+	if (res->owned_ == MISO__OWN_MMAP)
+		miso__spill_give(res->fd_);
 	res->data = NULL;
 	res->owned_ = MISO__OWN_NONE;
+	res->fd_ = -1;
 }
 
 enum miso_group

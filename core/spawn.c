@@ -160,6 +160,7 @@ miso_reap(void)
 	reap_pending_locked();
 	left = npending;
 	pthread_mutex_unlock(&pending_lock);
+	miso__spill_drop();
 	return left;
 }
 

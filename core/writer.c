@@ -1,7 +1,7 @@
 /*
  * The child's side of the result: small results stay in a buffer that is
  * sent with the reply header in one write; larger ones go to a memfd the
- * parent created, which the parent then maps or reads in one piece.
+ * parent gave, which the parent then maps or reads in one piece.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,7 +25,7 @@ spill(struct miso_writer *w)
 
 	if (w->memfd < 0)
 		return MISO_ETOOBIG;
-	n = miso__write_all(w->memfd, w->inl, w->len);
+	n = miso__pwrite_all(w->memfd, w->inl, w->len, 0);
 	if (n < 0)
 		return (int)n;
 	w->spilled = 1;
@@ -52,7 +52,8 @@ miso_write(struct miso_writer *w, const void *p, size_t n)
 	}
 	if (!w->spilled && (w->error = spill(w)) != 0)
 		return w->error;
-	r = miso__write_all(w->memfd, p, n);
+	/* At an offset: a kept memfd's file position is wherever it was. */
+	r = miso__pwrite_all(w->memfd, p, n, (off_t)w->len);
 	if (r < 0)
 		return w->error = (int)r;
 	w->len += n;

@@ -99,6 +99,7 @@ struct miso_result {
 	                     allocated (release it with miso_result_free) */
 	size_t len;       /* their length; with ETOOBIG, the size needed */
 	unsigned owned_;  /* private: how data was allocated */
+	int fd_;          /* private: the memfd behind data, or -1 */
 };
 
 struct miso_writer;
@@ -128,10 +129,13 @@ MISO_API int miso_call(void (*fn)(void *ctx, struct miso_writer *w),
 MISO_API int miso_write(struct miso_writer *w, const void *p, size_t n);
 
 /*
- * Waits for every child that has replied but may still be exiting, and
- * reaps it. Calls do this by themselves for children already gone; a
- * program that wants no child left at some point (before it forks or
- * counts its children) calls this. Returns the number left (0).
+ * Lets go of what miso keeps between calls: it waits for every child that
+ * has replied but may still be exiting, and reaps it (calls do this by
+ * themselves), and it closes the memfd kept from the last large result
+ * that miso allocated (up to 256 MiB of pages, reused by the next one). A
+ * program that wants nothing left at some point, before it counts its
+ * children or descriptors, calls this. Returns the number of children
+ * left (0).
  */
 MISO_API int miso_reap(void);
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,16 +97,15 @@ test_writer_memfd_error_is_reported(void **state)
 {
 	struct miso_writer *w = malloc(sizeof *w);
 	char *big = calloc(1, MISO__INLINE_MAX + 1);
-	int p[2];
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 
 	(void)state;
 	/* A read-only descriptor stands for a memfd that cannot grow. */
-	assert_int_equal(pipe(p), 0);
-	miso__writer_init(w, p[0], SIZE_MAX);
+	assert_true(fd >= 0);
+	miso__writer_init(w, fd, SIZE_MAX);
 	assert_int_equal(miso_write(w, big, MISO__INLINE_MAX + 1), -EBADF);
 	assert_int_equal(miso_write(w, "x", 1), -EBADF);
-	close(p[0]);
-	close(p[1]);
+	close(fd);
 	free(big);
 	free(w);
 }
