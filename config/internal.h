@@ -153,6 +153,8 @@ const struct miso_conf_type	*miso__type_int(void);
 struct miso_conf_type	*miso__pointer_to(struct miso__parser *,
 	    const struct miso_conf_type *, int pointee_const);
 int	 miso__is_integer(const struct miso_conf_type *);
+/* worker.c: errors for worker-mode pointers without a size. */
+void	 miso__check_workers(struct miso__parser *, const struct miso_conf *);
 int	 miso__is_char(const struct miso_conf_type *);
 
 /* systypes.c, errnames.c: tables generated from this system's headers. */

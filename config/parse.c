@@ -229,11 +229,13 @@ miso__conf_parse(const char *filename, const char *text, size_t len,
 	}
 	p->file = miso__strndup(p, p->file, strlen(p->file));
 	run(p);
+	if (p->nerrors == 0)
+		miso__check_workers(p, *out = finish(p));
 	rc = p->nerrors > 0 ? -EINVAL : 0;
-	if (rc == 0)
-		*out = finish(p);
-	else
+	if (rc != 0) {
+		*out = NULL;
 		miso__arena_free(p->arena);
+	}
 	fill_diag(p, diag);
 	free(p);
 	return rc;

@@ -471,6 +471,14 @@ struct invalid {
 };
 
 static const struct invalid invalid_cases[] = {
+	{ "int f(const void *p, size_t n);\n    mode = worker", 1, 5,
+	    "'f' runs in a worker, which does not share the caller's memory: "
+	    "give 'p' a size ('[EXPR]' or 'cstr') or pass it as it is with "
+	    "'opaque'" },
+	{ "[defaults]\nmode = worker\nint f(const void *p);", 3, 5,
+	    "'f' runs in a worker, which does not share the caller's memory: "
+	    "give 'p' a size ('[EXPR]' or 'cstr') or pass it as it is with "
+	    "'opaque'" },
 	{ "int f(char *p);", 1, 13, "'p' points to data that is not const: "
 	    "say whether the function reads it ('in'), writes it ('out') or "
 	    "both ('inout')" },

@@ -1,0 +1,52 @@
+/*
+ * Worker mode's one extra rule: a worker does not share the caller's
+ * memory, so every pointer a worker-mode function is given must have a
+ * size the shim can copy to it, or be passed as it is ('opaque').
+ */
+#include <stddef.h>
+
+#include "internal.h"
+
+static const struct miso_conf_type *
+base(const struct miso_conf_type *t)
+{
+	while (t != NULL && t->alias != NULL)
+		t = t->alias;
+	return t;
+}
+
+/* Whether the shim knows how many bytes parameter pp points to. */
+static int
+sized(const struct miso_conf_param *pp)
+{
+	const struct miso_conf_type *t = base(pp->type), *to;
+
+	if (t->kind != MISO_K_POINTER || pp->opaque || pp->alloc ||
+	    pp->cap != NULL || pp->cstr)
+		return 1;
+	to = base(t->pointee);
+	return to != NULL && to->kind != MISO_K_VOID && to->size > 0 &&
+	    !to->incomplete;
+}
+
+void
+miso__check_workers(struct miso__parser *p, const struct miso_conf *conf)
+{
+	const struct miso_conf_func *fn;
+	size_t i, j;
+
+	for (i = 0; i < conf->nfuncs; i++) {
+		fn = &conf->funcs[i];
+		if (fn->pol.mode != MISO_MODE_WORKER)
+			continue;
+		for (j = 0; j < fn->nparams; j++)
+			if (!sized(&fn->params[j]))
+				miso__error(p, fn->line, fn->col, "'%s' runs "
+				    "in a worker, which does not share the "
+				    "caller's memory: give '%s' a size "
+				    "('[EXPR]' or 'cstr') or pass it as it "
+				    "is with 'opaque'", fn->name,
+				    fn->params[j].name != NULL ?
+				    fn->params[j].name : "a parameter");
+	}
+}
