@@ -156,6 +156,149 @@ MISO_API const char *miso_strerror(int code);
 MISO_API int miso_describe(const struct miso_result *res, char *buf,
     size_t size);
 
+/*
+ * Worker mode: a pool of pre-forked, recycled isolation workers.
+
+ *
+ * miso_call() forks the caller for every call: the callback sees the
+ * caller's memory as it is at the call, and the fork costs 120-260 us
+ * plus about 30 us per MiB the caller holds. A pool instead keeps worker
+ * processes that serve call after call over shared memory, for a few
+ * microseconds each. The price is the snapshot: a worker is a copy of the
+ * program as it was when the pool was created, so the callback receives
+ * its input as bytes (in, in_len), never through pointers into the
+ * caller's current memory.
+ *
+ * miso_pool_new() forks a fork server (the zygote) at once; every worker
+ * is forked from the zygote, never from the caller, so that each worker
+ * is a small, single-threaded copy of the program whatever the caller has
+ * become since. Call miso_pool_new() early, while the program is small
+ * and has one thread: in a multithreaded program, locks other threads
+ * hold at that moment stay locked in the zygote and in every worker.
+ * Call it from the main thread, or from a thread that lives as long as the
+ * pool: the zygote dies with the thread that created it
+ * (PR_SET_PDEATHSIG), and its workers die with it.
+ *
+ * The zygote and the workers never outlive the program: each has
+ * PR_SET_PDEATHSIG(SIGKILL) and checks its parent after setting it. The
+ * zygote is a child of the caller (it may show in SIGCHLD and in
+ * wait(-1)); workers are children of the zygote, which reaps them.
+ * Descriptors the program had open at miso_pool_new() stay open in the
+ * zygote and the workers until the pool is freed (those of other pools
+ * excepted): a pipe whose write end the program closes later gives no
+ * EOF to its reader while a pool lives.
+ */
+
+struct miso_pool;
+
+/* miso_pool_opts.spin_ns: never spin, always sleep in the kernel. */
+#define MISO_POOL_NO_SPIN UINT32_MAX
+
+/* Settings of a pool: a zeroed struct (or NULL) means the defaults. */
+struct miso_pool_opts {
+	unsigned workers;    /* number of workers, up to 1024; 0: 1 */
+	uint64_t max_calls;  /* calls a worker serves before it is
+	                        replaced; 0: no limit */
+	uint64_t max_rss;    /* bytes; a worker whose resident set exceeds
+	                        this after a call is replaced; 0: no limit */
+	uint64_t max_age_ms; /* a worker older than this is replaced before
+	                        its next call or after its current one;
+	                        0: no limit */
+	unsigned jitter;     /* percent, 0-100: each worker's max_calls and
+	                        max_age_ms are lowered by a random part of
+	                        up to this, so that workers do not all
+	                        restart at once */
+	uint64_t mem_limit;  /* bytes of address space per worker
+	                        (RLIMIT_AS); 0: none */
+	size_t shm_size;     /* bytes of shared memory per worker for the
+	                        input and the result, mapped once; larger
+	                        ones still work, a little slower; 0: 1 MiB */
+	uint32_t spin_ns;    /* how long a waiting side (the caller for a
+	                        reply, the worker for the next request)
+	                        spins before it sleeps in the kernel;
+	                        0: automatic: 50 us, only while every call
+	                        in flight can have two CPUs and the worker
+	                        did not last run on the caller's CPU;
+	                        MISO_POOL_NO_SPIN: never */
+	unsigned flags;      /* MISO_F_NO_CORE, MISO_F_KEEP_HANDLERS, as for
+	                        miso_call(), applied to every worker */
+};
+
+/* What a pool has done, for monitoring and tests. */
+struct miso_pool_stats {
+	pid_t zygote;       /* the fork server */
+	unsigned workers;   /* the pool's size */
+	uint64_t calls;     /* calls that reached a worker */
+	uint64_t spawned;   /* workers started, replacements included */
+	uint64_t recycled;  /* workers replaced for max_calls, max_rss or
+	                       max_age_ms */
+	uint64_t lost;      /* workers that died in a call or timed out */
+};
+
+/*
+ * Creates a pool: forks the zygote, which forks opts->workers workers.
+ * Returns 0 and the pool in *out, or a negative errno (-EINVAL for bad
+ * settings; the errno of fork, socketpair, memfd_create or mmap), with
+ * nothing left behind. Not async-signal-safe. See above for when to call
+ * it; stdout and stderr are flushed first, so that nothing buffered is
+ * printed twice. The pool holds one descriptor for the zygote and two
+ * per worker (its shared memory), all close-on-exec.
+ */
+MISO_API int miso_pool_new(const struct miso_pool_opts *opts,
+    struct miso_pool **out);
+
+/*
+ * Runs fn(in, in_len, w) in a worker and waits for it. What fn passes
+ * to miso_write() comes back in res->data, exactly as with miso_call():
+ * the same codes, groups and struct miso_result, with res->pid the
+ * worker's pid. The input bytes are copied to the worker; fn sees them
+ * at an address of its own, valid until it returns.
+ *
+ * fn runs in a copy of the program as it was at miso_pool_new(): it must
+ * be a function that existed then (code loaded at start-up, or by
+ * dlopen() before the pool was created), and it sees globals and the heap
+ * as they were then, plus whatever earlier calls in the same worker left
+ * behind. Workers are reused: fn must not rely on a fresh process.
+ *
+ * opts: timeout_ms (on expiry the zygote, the worker's parent, sends it
+ * SIGKILL for the caller, and it is replaced), max_result, buf and
+ * buf_size as for miso_call(); flags: only MISO_F_NO_FLUSH is read
+ * (without it, the caller's pending stdout and stderr are flushed before
+ * the call and the worker's after it, so that output comes out in
+ * order). opts->mem_limit must be 0 (-EINVAL): the pool's mem_limit
+ * applies. A call that crashes, exits or times out costs its worker,
+ * which is replaced before miso_pool_call() returns.
+ *
+ * Returns 0, a negative errno (nothing ran: -EINVAL; -ENOMEM; -ECHILD
+ * when the zygote is gone, after which the pool can only be freed; or the
+ * zygote's failure to start a worker), or a MISO_E* code; MISO_ELOST
+ * when the zygote died during the call. Thread-safe: concurrent callers
+ * each get a worker of their own, and wait for one when all are busy.
+ * Not a cancellation point; not async-signal-safe. A pool belongs to the
+ * process that created it: neither a forked child nor fn itself (in a
+ * worker) may use it. Release res->data with miso_result_free().
+ */
+MISO_API int miso_pool_call(struct miso_pool *pool,
+    void (*fn)(const void *in, size_t in_len, struct miso_writer *w),
+    const void *in, size_t in_len, const struct miso_opts *opts,
+    struct miso_result *res);
+
+/*
+ * Fills *st (unless NULL) and writes the pid of each worker slot to
+ * pids[0 .. n-1] (0 for a slot whose worker is being replaced). Returns
+ * the number of slots, which may exceed n. Thread-safe; not
+ * async-signal-safe.
+ */
+MISO_API int miso_pool_stats(struct miso_pool *pool,
+    struct miso_pool_stats *st, pid_t *pids, size_t n);
+
+/*
+ * Stops the workers and the zygote, reaps them and releases everything.
+ * No call may be running on the pool, nor start. NULL is a no-op. Not
+ * async-signal-safe.
+ */
+MISO_API void miso_pool_free(struct miso_pool *pool);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,7 +56,12 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 	} else if (plan.max_reply != SIZE_MAX) {
 		o.max_result = plan.max_reply;
 	}
-	code = miso_call(run_in_child, &j, &o, &res);
+	if (f->pool != NULL) {
+		o.mem_limit = 0;  /* the pool's workers have it already */
+		code = miso__worker_call(f, args, &plan, &o, &res);
+	} else {
+		code = miso_call(run_in_child, &j, &o, &res);
+	}
 	if (code == 0)
 		code = miso__commit(f, args, &plan, res.data, res.len, ret,
 		    &child_errno);

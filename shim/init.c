@@ -136,9 +136,6 @@ make_entry(struct miso__fn *f, struct miso__hook *h, size_t i)
 	char why[256];
 	void *code;
 
-	if (f->cf->pol.mode == MISO_MODE_WORKER)
-		return unusable_fn(f->cf, "mode = worker is not supported "
-		    "by this build of libmiso.so");
 	if (miso__ffi_prepare(f, why, sizeof why) != 0)
 		return unusable_fn(f->cf, why);
 	f->closure = ffi_closure_alloc(sizeof(ffi_closure), &code);
@@ -162,7 +159,8 @@ miso_shim_init(void)
 	struct miso_conf *conf;
 	struct miso__hook *hooks;
 	struct miso__fn *fns;
-	size_t i, n;
+	char why[256];
+	size_t i, n, failed = 0;
 	int r;
 
 	if (off != NULL && strcmp(off, "1") == 0)
@@ -194,6 +192,12 @@ miso_shim_init(void)
 	if ((r = miso__rebind_init(hooks, n)) != 0)
 		miso__log(MISO_LOG_ERROR, "rebinding: %s; some calls may not "
 		    "be isolated", strerror(-r));
+	/* Workers are copies of the program as it is now, reals resolved. */
+	if (miso__worker_start(fns, n, why, sizeof why, &failed) != 0) {
+		miso__ready = 0;
+		unusable_fn(fns[failed].cf, why);
+		return;
+	}
 	miso__log(MISO_LOG_INFO, "isolating %zu function%s from %s", n,
 	    n == 1 ? "" : "s", conf->file);
 }

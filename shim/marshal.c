@@ -74,6 +74,7 @@ miso__plan_call(const struct miso__fn *f, void **args, struct miso__plan *p)
 	int r, unbounded = returns_bytes(cf);
 
 	p->caller_errno = errno;
+	p->xlate = NULL;
 	for (i = 0; i < cf->nparams; i++) {
 		p->cap[i] = 0;
 		if (!copies_back(&cf->params[i]))
@@ -209,6 +210,33 @@ put_return(const struct miso__fn *f, const void *ret,
 }
 
 /*
+ * The return value as the caller must see it. In a worker, a pointer into
+ * the copy of an argument becomes the same place in the caller's buffer
+ * (getcwd returns buf, strchr a place in s).
+ */
+static void
+put_value(const struct miso__fn *f, const unsigned char *ret,
+    const struct miso__xlate *x, struct miso_writer *w)
+{
+	unsigned char wire[64];
+	uintptr_t v;
+	size_t i;
+
+	memcpy(wire, ret, f->retsize);
+	if (x != NULL && miso__real_type(f->cf->ret)->kind == MISO_K_POINTER) {
+		memcpy(&v, ret, sizeof v);
+		for (i = 0; i < f->cf->nparams; i++)
+			if (x->local[i] != 0 && v >= x->local[i] &&
+			    v - x->local[i] <= x->len[i]) {
+				v = x->caller[i] + (v - x->local[i]);
+				memcpy(wire, &v, sizeof v);
+				break;
+			}
+	}
+	miso_write(w, wire, f->retsize);
+}
+
+/*
  * In the child: calls the real function with the caller's arguments
  * (their addresses are valid here: the child is a copy) and writes the
  * reply. Nested calls to configured functions go straight to their reals.
@@ -232,7 +260,7 @@ miso__child_run(const struct miso__fn *f, void *real, void **args,
 	errno = p->caller_errno;
 	ffi_call((ffi_cif *)&f->cif, FFI_FN(real), ret, args);
 	err = errno;
-	miso_write(w, ret, f->retsize);
+	put_value(f, ret, p->xlate, w);
 	miso_write(w, &err, sizeof err);
 	for (i = 0; i < cf->nparams; i++) {
 		if (!copies_back(&cf->params[i]))

@@ -35,6 +35,7 @@ struct miso__stats {
 struct miso__fn {
 	const struct miso_conf_func *cf;
 	struct miso__hook *hook;
+	struct miso_pool *pool;  /* mode = worker: its workers */
 	ffi_cif cif;
 	ffi_type **atypes;
 	ffi_closure *closure;
@@ -83,10 +84,19 @@ int miso__ffi_prepare(struct miso__fn *f, char *why, size_t size);
 void miso__entry(ffi_cif *cif, void *ret, void **args, void *user);
 
 /* marshal.c: the reply of an isolated call. */
+
+/* In a worker, where the copies of the caller's buffers are. */
+struct miso__xlate {
+	uintptr_t local[64];   /* a copy's address in the worker, or 0 */
+	uintptr_t caller[64];  /* the buffer's address in the caller */
+	size_t len[64];
+};
+
 struct miso__plan {
 	size_t cap[64];     /* bytes each pointer parameter may carry */
 	size_t max_reply;   /* SIZE_MAX: unbounded (alloc results) */
 	int caller_errno;   /* errno as the function would have found it */
+	const struct miso__xlate *xlate; /* worker mode, or NULL */
 };
 int miso__plan_call(const struct miso__fn *f, void **args,
     struct miso__plan *p);
@@ -95,6 +105,13 @@ void miso__child_run(const struct miso__fn *f, void *real, void **args,
 int miso__commit(const struct miso__fn *f, void **args,
     const struct miso__plan *p, const unsigned char *reply, size_t len,
     void *ret, int *child_errno);
+
+/* worker.c: mode = worker. */
+int miso__worker_start(struct miso__fn *fns, size_t n, char *why,
+    size_t size, size_t *failed);
+int miso__worker_call(struct miso__fn *f, void **args,
+    const struct miso__plan *plan, const struct miso_opts *o,
+    struct miso_result *res);
 
 /* policy.c: a call that did not complete. */
 void miso__fail(const struct miso__fn *f, void *ret, int code,

@@ -25,7 +25,8 @@ TS = $(B)/tests/shim
 TS_BINS = $(TS)/libts.so $(TS)/tsprog $(TS)/zprog $(TS)/contain
 TS_SCRIPTS = tests/shim/annot.sh tests/shim/zlib.sh tests/shim/debian.sh \
              tests/shim/contain.sh tests/shim/valgrind.sh \
-             tests/shim/badconf.sh
+             tests/shim/badconf.sh tests/shim/annot-worker.sh \
+             tests/shim/contain-worker.sh
 
 ALL_TARGETS  += shim-tests
 SCRIPT_TESTS += $(TS_SCRIPTS)

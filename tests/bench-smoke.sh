@@ -11,3 +11,10 @@ for want in 'fork+_exit+waitpid' 'miso_call, 8 B into a caller buffer' \
 		exit 1
 	}
 done
+# And the worker-mode benchmark.
+out=$("$B/bench/pool_bench" -q)
+printf '%s\n' "$out"
+printf '%s\n' "$out" | grep -qi 'pool' || {
+	echo "pool_bench output lacks its tables" >&2
+	exit 1
+}

@@ -19,7 +19,6 @@
 
 #include "helpers.h"
 #include "miso.h"
-#include "../core/pool.h"
 
 #define NTHREADS 8
 
@@ -56,6 +55,13 @@ cb_pid(const void *in, size_t len, struct miso_writer *w)
 	(void)in;
 	(void)len;
 	miso_write(w, &pid, sizeof pid);
+}
+
+static void
+cb_print(const void *in, size_t len, struct miso_writer *w)
+{
+	(void)w;
+	printf("%.*s", (int)len, (const char *)in);
 }
 
 static void
@@ -120,18 +126,19 @@ cb_eat_memory(const void *in, size_t len, struct miso_writer *w)
 	}
 }
 
-/* Leaks 1 MiB, touched, and reports the worker's resident set. */
+/* Leaks *in bytes, touched, and reports the worker's resident set. */
 static void *volatile leaked;
 
 static void
 cb_leak(const void *in, size_t len, struct miso_writer *w)
 {
-	char *p = malloc(1 << 20);
-	size_t rss;
+	size_t n, rss;
+	char *p;
 
-	(void)in;
 	(void)len;
-	memset(p, 1, 1 << 20);
+	memcpy(&n, in, sizeof n);
+	p = malloc(n + 1);
+	memset(p, 1, n + 1);
 	leaked = p; /* escapes: the compiler may not drop the leak */
 	rss = rss_bytes();
 	miso_write(w, &rss, sizeof rss);
@@ -238,6 +245,36 @@ test_pool_into_caller_buffer(void **state)
 	assert_int_equal(miso_pool_call(p, cb_invert, in, 50, &o, &r), 0);
 	assert_int_equal(r.len, 50);
 	miso_pool_free(p);
+}
+
+static void
+test_pool_large_into_caller_buffer(void **state)
+{
+	size_t len = 3u << 20, i;
+	unsigned char *in = malloc(len), *buf = malloc(len + 1);
+	struct miso_opts o = { .buf = buf, .buf_size = len };
+	struct miso_pool *p = new_pool(NULL);
+	struct miso_result r;
+
+	(void)state;
+	for (i = 0; i < len; i++)
+		in[i] = pattern(i);
+	buf[len] = 0x77;
+	assert_int_equal(miso_pool_call(p, cb_invert, in, len, &o, &r), 0);
+	assert_ptr_equal(r.data, buf);
+	for (i = 0; i < len && buf[i] == (unsigned char)~in[i]; i++)
+		;
+	assert_int_equal(i, len);
+	/* One byte short: nothing written past the buffer, the size told. */
+	o.buf_size = len - 1;
+	assert_int_equal(miso_pool_call(p, cb_invert, in, len, &o, &r),
+	    MISO_ETOOBIG);
+	assert_int_equal(r.len, len);
+	assert_int_equal(buf[len], 0x77);
+	check_invert(p, 8);
+	miso_pool_free(p);
+	free(in);
+	free(buf);
 }
 
 static void
@@ -457,9 +494,10 @@ test_pool_jitter_spreads_recycling(void **state)
 static void
 test_pool_max_age_recycles(void **state)
 {
-	struct miso_pool_opts o = { .max_age_ms = 150 };
+	/* Under valgrind a worker takes long to start: give it more time. */
+	struct miso_pool_opts o = { .max_age_ms = slow_tool() ? 1500 : 150 };
 	struct miso_pool *p = new_pool(&o);
-	struct timespec ts = { 0, 200000000 };
+	struct timespec ts = { slow_tool() ? 2 : 0, 200000000 };
 	pid_t a, b;
 
 	(void)state;
@@ -473,22 +511,39 @@ test_pool_max_age_recycles(void **state)
 	miso_pool_free(p);
 }
 
+/* A fresh worker's resident set (large under valgrind). */
+static size_t
+fresh_rss(void)
+{
+	struct miso_pool *p = new_pool(NULL);
+	struct miso_result r;
+	size_t rss, none = 0;
+
+	assert_int_equal(miso_pool_call(p, cb_leak, &none, sizeof none, NULL,
+	    &r), 0);
+	memcpy(&rss, r.data, sizeof rss);
+	miso_result_free(&r);
+	miso_pool_free(p);
+	return rss;
+}
+
 static void
 test_pool_max_rss_recycles_caller_flat(void **state)
 {
-	struct miso_pool_opts o = { .max_rss = 24 << 20, .workers = 2 };
+	struct miso_pool_opts o = { .max_rss = fresh_rss() + (16u << 20),
+	    .workers = 2 };
 	struct miso_pool *p = new_pool(&o);
 	struct miso_pool_stats st;
 	struct miso_result r;
-	size_t before, rss, peak = 0;
-	int i, n = slow_tool() ? 60 : 150;
+	size_t before, rss, peak = 0, mib = 1 << 20;
+	int i, n = slow_tool() ? 50 : 100;
 
 	(void)state;
 	check_invert(p, 8);
 	before = rss_bytes();
 	for (i = 0; i < n; i++) {
-		assert_int_equal(miso_pool_call(p, cb_leak, NULL, 0, NULL, &r),
-		    0);
+		assert_int_equal(miso_pool_call(p, cb_leak, &mib, sizeof mib,
+		    NULL, &r), 0);
 		memcpy(&rss, r.data, sizeof rss);
 		miso_result_free(&r);
 		peak = rss > peak ? rss : peak;
@@ -586,6 +641,127 @@ test_pool_free_leaves_nothing(void **state)
 		assert_int_equal(wait_gone(pids[i], 3000), 0);
 }
 
+static void *
+kill_later(void *arg)
+{
+	struct timespec ts = { 0, 50000000 };
+
+	nanosleep(&ts, NULL);
+	kill(*(pid_t *)arg, SIGKILL);
+	return NULL;
+}
+
+/* With the zygote gone, no one reports: the caller notices by itself. */
+static void
+test_pool_zygote_death_is_reported(void **state)
+{
+	struct miso_pool *p = new_pool(NULL);
+	struct miso_opts o = { .timeout_ms = 5000 };
+	struct miso_pool_stats st;
+	struct miso_result r;
+	pthread_t t;
+	int fds = count_fds();
+
+	(void)state;
+	miso_pool_stats(p, &st, NULL, 0);
+	pthread_create(&t, NULL, kill_later, &st.zygote);
+	assert_int_equal(miso_pool_call(p, cb_hang, NULL, 0, &o, &r),
+	    MISO_ELOST);
+	assert_int_equal(r.wall_ns < 3000000000u, 1);
+	pthread_join(t, NULL);
+	assert_int_equal(miso_pool_call(p, cb_pid, NULL, 0, NULL, &r), -ECHILD);
+	assert_int_equal(miso_group(r.code), MISO_NOT_RUN);
+	assert_int_equal(count_fds() < fds, 1);
+	miso_pool_free(p);
+}
+
+/*
+ * Output buffered before the pool exists, or before a call, is printed
+ * once and in order, not once more by every worker; a worker's own
+ * output is not lost.
+ */
+static void
+test_pool_stdio_appears_once(void **state)
+{
+	char path[] = "/tmp/miso-pool-stdio-XXXXXX", out[64];
+	int fd = mkstemp(path), st;
+	ssize_t n;
+	pid_t prog;
+
+	(void)state;
+	assert_true(fd >= 0);
+	prog = fork();
+	if (prog == 0) {
+		struct miso_result r;
+		struct miso_pool *p;
+
+		dup2(fd, 1);
+		setvbuf(stdout, NULL, _IOFBF, 4096);
+		printf("parent|");
+		if (miso_pool_new(&(struct miso_pool_opts){ .workers = 2 },
+		    &p) != 0)
+			_exit(1);
+		printf("before|");
+		miso_pool_call(p, cb_print, "worker", 6, NULL, &r);
+		miso_result_free(&r);
+		miso_pool_call(p, cb_print, "", 0, NULL, &r);
+		miso_result_free(&r);
+		printf("|end");
+		miso_pool_free(p);
+		exit(0);
+	}
+	assert_int_equal(waitpid(prog, &st, 0), prog);
+	assert_int_equal(st, 0);
+	n = pread(fd, out, sizeof out - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	assert_string_equal(out, "parent|before|worker|end");
+}
+
+/* The kernel must not reap the workers before the zygote reads them. */
+static void
+test_pool_sigchld_ignored(void **state)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct miso_pool *p;
+	struct miso_result r;
+
+	(void)state;
+	sigaction(SIGCHLD, &ign, &old);
+	p = new_pool(NULL);
+	assert_int_equal(miso_pool_call(p, cb_segv, NULL, 0, NULL, &r),
+	    MISO_ESIGNAL);
+	assert_int_equal(r.signo, SIGSEGV);
+	assert_int_equal(miso_pool_call(p, cb_exit, NULL, 0, NULL, &r),
+	    MISO_EEXIT);
+	check_invert(p, 8);
+	miso_pool_free(p);
+	sigaction(SIGCHLD, &old, NULL);
+}
+
+/* A second zygote must not keep the first pool's socket open. */
+static void
+test_pool_two_pools_free_in_any_order(void **state)
+{
+	struct miso_pool *a = new_pool(NULL), *b = new_pool(NULL);
+	struct miso_pool *c;
+	int fds;
+
+	(void)state;
+	check_invert(a, 100000);
+	check_invert(b, 100000);
+	miso_pool_free(a);
+	check_invert(b, 8);
+	c = new_pool(NULL);
+	fds = count_fds();
+	check_invert(c, 8);
+	miso_pool_free(b);
+	check_invert(c, 100000);
+	assert_int_equal(count_fds() < fds, 1);
+	miso_pool_free(c);
+}
+
 /* In a process of its own: make a pool, report its pids, wait to die. */
 _Noreturn static void
 doomed_program(int wfd)
@@ -642,6 +818,7 @@ main(void)
 		cmocka_unit_test(test_pool_results_byte_exact),
 		cmocka_unit_test(test_pool_small_region_still_works),
 		cmocka_unit_test(test_pool_into_caller_buffer),
+		cmocka_unit_test(test_pool_large_into_caller_buffer),
 		cmocka_unit_test(test_pool_too_big_reports_size),
 		cmocka_unit_test(test_pool_crash_replaces_worker),
 		cmocka_unit_test(test_pool_exit_reports_code),
@@ -657,6 +834,10 @@ main(void)
 		cmocka_unit_test(test_pool_max_rss_recycles_caller_flat),
 		cmocka_unit_test(test_pool_threads_get_own_workers),
 		cmocka_unit_test(test_pool_free_leaves_nothing),
+		cmocka_unit_test(test_pool_two_pools_free_in_any_order),
+		cmocka_unit_test(test_pool_zygote_death_is_reported),
+		cmocka_unit_test(test_pool_stdio_appears_once),
+		cmocka_unit_test(test_pool_sigchld_ignored),
 		cmocka_unit_test(test_pool_nothing_outlives_killed_program),
 	};
 

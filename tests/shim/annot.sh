@@ -6,7 +6,8 @@
 # hang, exit, a fill past the capacity, bytes past the fill) are checked
 # against what the configuration says.
 . "$(dirname "$0")/lib.sh"
-conf=tests/shim/ts.conf
+# ANNOT_CONF: the same functions in worker mode (annot-worker.sh).
+conf=${ANNOT_CONF:-tests/shim/ts.conf}
 prog=$T/tsprog
 need "$prog" "$T/libts.so"
 

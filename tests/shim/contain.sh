@@ -6,7 +6,8 @@
 # behind; 8 threads calling at once get the right results, and so does a
 # program that reaps its children itself.
 . "$(dirname "$0")/lib.sh"
-conf=tests/shim/contain.conf
+# CONTAIN_CONF: the same functions in worker mode (contain-worker.sh).
+conf=${CONTAIN_CONF:-tests/shim/contain.conf}
 prog=$T/contain
 need "$prog"
 

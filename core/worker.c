@@ -1,0 +1,276 @@
+/*
+ * A worker's life: set up once, then serve requests from its region until
+ * it is killed. It is a child of the zygote and a copy of the program as
+ * it was at miso_pool_new().
+ *
+ * What the engine changes in a worker, and why (as in core/child.c):
+ * - PR_SET_PDEATHSIG(SIGKILL): it must not outlive the zygote, which must
+ *   not outlive the caller.
+ * - The crash handlers go back to SIG_DFL unless MISO_F_KEEP_HANDLERS: a
+ *   caller's handler that longjmps would carry the worker out of the
+ *   callback into a copy of the caller's code.
+ * - RLIMIT_AS with a memory cap, and then handlers for SIGSEGV, SIGBUS
+ *   and SIGABRT that note "errno was ENOMEM" in the region; RLIMIT_CORE 0
+ *   with MISO_F_NO_CORE.
+ * - errno is 0 when the callback starts.
+ * Between calls a worker runs only this file's code, which keeps to
+ * async-signal-safe functions, apart from the stdio flush after the
+ * callback (as in core/child.c).
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pool_internal.h"
+
+#define ALTSTACK_SIZE (64 * 1024)
+
+struct worker {
+	struct miso__shm *h;
+	int memfd;
+	int outfd;     /* the result file, where the writer spills */
+	int statm;     /* /proc/self/statm, opened once */
+	size_t size;   /* of the region */
+	uint32_t seen; /* the req bell's last value */
+	uint32_t spin_ns;
+};
+
+typedef void (*pool_fn)(const void *, size_t, struct miso_writer *);
+
+/* Only this worker writes it, once, before any callback runs. */
+static struct miso__shm *oom_region;
+
+static void
+on_fatal(int sig, siginfo_t *si, void *uc)
+{
+	struct sigaction dfl;
+
+	(void)uc;
+	if (errno == ENOMEM)
+		__atomic_store_n(&oom_region->oom, 1, __ATOMIC_RELEASE);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, NULL);
+	/* A fault comes back by itself; a sent signal must be sent again. */
+	if (si->si_code <= 0)
+		raise(sig);
+}
+
+static void
+watch_memory(struct miso__shm *h)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT };
+	struct sigaction sa, old;
+	stack_t ss;
+	size_t i;
+
+	ss.ss_sp = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ss.ss_sp == MAP_FAILED)
+		return;
+	ss.ss_size = ALTSTACK_SIZE;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL) == -1)
+		return;
+	oom_region = h;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fatal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+}
+
+static void
+reset_crash_handlers(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+	    SIGSYS };
+	struct sigaction dfl;
+	size_t i;
+
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &dfl, NULL);
+}
+
+static void
+lower_limit(int resource, uint64_t value)
+{
+	struct rlimit rl;
+
+	if (getrlimit(resource, &rl) == -1)
+		return;
+	/* Never raise a limit the program already had. */
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < value)
+		return;
+	rl.rlim_cur = value;
+	setrlimit(resource, &rl);
+}
+
+/* The resident set in bytes, from the second field of statm; 0 if unknown. */
+static uint64_t
+rss(const struct worker *wk)
+{
+	char buf[128], *p;
+	uint64_t pages = 0;
+	ssize_t n;
+
+	n = pread(wk->statm, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (p = buf; *p != ' ' && *p != '\0'; p++)
+		;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		pages = pages * 10 + (uint64_t)(*p - '0');
+	return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * The input: in place when it fits the mapping; otherwise the caller
+ * wrote it to the file and it is mapped for this call only (*big).
+ */
+static const void *
+input(struct worker *wk, uint64_t len, void **big)
+{
+	void *p;
+
+	*big = NULL;
+	if (len <= wk->size - MISO__SHM_DATA)
+		return (char *)wk->h + MISO__SHM_DATA;
+	p = mmap(NULL, MISO__SHM_DATA + len, PROT_READ, MAP_SHARED, wk->memfd,
+	    0);
+	if (p == MAP_FAILED)
+		return NULL;
+	*big = p;
+	return (char *)p + MISO__SHM_DATA;
+}
+
+static void
+flush_stdio(void)
+{
+	if (__fpending(stdout) != 0)
+		fflush(stdout);
+	if (__fpending(stderr) != 0)
+		fflush(stderr);
+}
+
+/*
+ * A result that never spilled is still in the writer's buffer: into the
+ * region if it fits there, else to the result file like a spilled one.
+ */
+static uint32_t
+place(struct worker *wk, const struct miso__request *rq, struct miso_writer *w)
+{
+	ssize_t n;
+
+	if (w->error != 0 || w->spilled)
+		return MISO__IN_OUTFD;
+	if (rq->out_off <= wk->size && w->len <= wk->size - rq->out_off) {
+		memcpy((char *)wk->h + rq->out_off, w->inl, w->len);
+		return MISO__IN_REGION;
+	}
+	n = miso__pwrite_all(wk->outfd, w->inl, w->len, 0);
+	if (n < 0)
+		w->error = (int)n;
+	return MISO__IN_OUTFD;
+}
+
+/* Runs fn; returns errno as fn left it. */
+static int
+run(struct worker *wk, const struct miso__request *rq, struct miso_writer *w,
+    uint32_t *where)
+{
+	const void *in;
+	void *big;
+	int err;
+
+	*where = MISO__IN_OUTFD;
+	in = input(wk, rq->in_len, &big);
+	if (in == NULL) {
+		w->error = -ENOMEM;
+		return ENOMEM;
+	}
+	miso__writer_init(w, wk->outfd, (size_t)rq->limit);
+	__atomic_store_n(&wk->h->oom, 0, __ATOMIC_RELAXED);
+	errno = 0;
+	((pool_fn)(uintptr_t)rq->fn)(in, (size_t)rq->in_len, w);
+	err = errno;
+	if (!(rq->flags & MISO_F_NO_FLUSH))
+		flush_stdio();
+	*where = place(wk, rq, w);
+	if (big != NULL)
+		munmap(big, MISO__SHM_DATA + rq->in_len);
+	return err;
+}
+
+static void
+serve(struct worker *wk)
+{
+	struct miso__shm *h = wk->h;
+	struct miso__request rq;
+	struct miso_writer w;
+	uint32_t where;
+	int err;
+
+	/* A copy: fn may scribble on the region. */
+	memcpy(&rq, &h->rq, sizeof rq);
+	__atomic_store_n(&h->worker_cpu, (uint32_t)sched_getcpu(),
+	    __ATOMIC_RELAXED);
+	wk->spin_ns = rq.spin_ns;
+	err = run(wk, &rq, &w, &where);
+	h->rp.len = w.len;
+	h->rp.where = where;
+	h->rp.error = err;
+	h->rp.werror = w.error;
+	h->rp.rss = rq.want_rss ? rss(wk) : 0;
+	__atomic_store_n(&h->rp.seq, rq.seq, __ATOMIC_RELEASE);
+	miso__bell_ring(&h->rep);
+}
+
+_Noreturn void
+miso__worker_main(int memfd, int outfd, const struct miso__worker_cfg *cfg,
+    const sigset_t *mask, pid_t zygote)
+{
+	struct worker wk = { .memfd = memfd, .outfd = outfd,
+	    .size = cfg->shm_size };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != zygote)
+		_exit(127);
+	if ((wk.h = miso__shm_map(memfd, cfg->shm_size)) == NULL)
+		_exit(126);
+	wk.statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (!(cfg->flags & MISO_F_KEEP_HANDLERS))
+		reset_crash_handlers();
+	if (cfg->mem_limit != 0) {
+		watch_memory(wk.h);
+		lower_limit(RLIMIT_AS, cfg->mem_limit);
+	}
+	if (cfg->flags & MISO_F_NO_CORE)
+		lower_limit(RLIMIT_CORE, 0);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	wk.seen = __atomic_load_n(&wk.h->req.seq, __ATOMIC_ACQUIRE);
+	/* A request may already be waiting: the caller does not wait for us. */
+	if (wk.seen != 0)
+		serve(&wk);
+	for (;;) {
+		miso__bell_wait(&wk.h->req, wk.seen, wk.spin_ns, 0);
+		wk.seen = __atomic_load_n(&wk.h->req.seq, __ATOMIC_ACQUIRE);
+		serve(&wk);
+	}
+}
