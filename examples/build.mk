@@ -1,7 +1,7 @@
 # Examples: small programs that use the C API; each checks itself and is
 # run by 'make test'.
 
-EXAMPLES = basic error_handling blocking_signals leak crash timeout
+EXAMPLES = basic error_handling blocking_signals leak crash timeout pool
 EXAMPLE_BINS = $(EXAMPLES:%=$(B)/examples/%)
 
 ALL_TARGETS  += $(EXAMPLE_BINS)

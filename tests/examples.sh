@@ -3,7 +3,7 @@
 set -u
 B=${B:-build}
 fail=0
-for e in basic error_handling blocking_signals leak crash timeout; do
+for e in basic error_handling blocking_signals leak crash timeout pool; do
 	if out=$("$B/examples/$e" 2>&1); then
 		printf '%s\n' "$out" | sed "s/^/$e: /"
 	else
