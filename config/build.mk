@@ -93,3 +93,30 @@ install-config:
 
 uninstall-config:
 	rm -f $(DESTDIR)$(mandir)/man5/miso.conf.5
+
+# The size-expression evaluator, fuzzed (tests/fuzz_expr.c).
+EXPR_FUZZ = $(B)/fuzz/fuzz_expr
+FUZZERS  += $(EXPR_FUZZ)
+
+$(EXPR_FUZZ): tests/fuzz_expr.c $(CONF_SRCS) config/config.h \
+    config/internal.h $(CONF_GEN)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $(CPPFLAGS_AUTO) -Iconfig -I$(B)/config \
+	    -o $@ tests/fuzz_expr.c $(CONF_SRCS)
+
+$(B)/fuzz/corpus-expr: $(wildcard tests/corpus/expr/*)
+	rm -rf $@
+	mkdir -p $@
+	cp tests/corpus/expr/* $@/
+
+.PHONY: check-fuzz-expr fuzz-expr
+check-fuzz: check-fuzz-expr
+fuzz: fuzz-expr
+check-fuzz-expr: $(EXPR_FUZZ) $(B)/fuzz/corpus-expr
+	$(EXPR_FUZZ) -max_total_time=20 -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-expr
+
+fuzz-expr: $(EXPR_FUZZ) $(B)/fuzz/corpus-expr
+	$(EXPR_FUZZ) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-expr

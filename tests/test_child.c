@@ -193,6 +193,42 @@ test_child_child_dies_with_caller(void **state)
 	close(p[1]);
 }
 
+/*
+ * A program that closed its standard descriptors: the engine's pipe and
+ * memfd take the lowest numbers, 0 and 1, and everything still works.
+ */
+static void
+test_child_low_descriptors_closed(void **state)
+{
+	struct bulk b = { .len = 100000, .chunk = 1000 };
+	int st;
+	pid_t p;
+
+	(void)state;
+	p = fork();
+	if (p == 0) {
+		struct miso_result r;
+		uint64_t v = 7;
+		int ok;
+
+		close(0);
+		close(1);
+		close(2);
+		ok = miso_call(cb_value, &v, NULL, &r) == 0 &&
+		    *(uint64_t *)r.data == 7;
+		miso_result_free(&r);
+		ok = ok && miso_call(cb_bulk, &b, NULL, &r) == 0 &&
+		    r.len == b.len && ((unsigned char *)r.data)[99999] ==
+		    pattern(99999);
+		miso_result_free(&r);
+		ok = ok && miso_call(cb_segv, NULL, NULL, &r) == MISO_ESIGNAL;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(p, &st, 0), p);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void
 exit_42(int sig)
 {
@@ -227,6 +263,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_child_memory_cap_reported),
 		cmocka_unit_test(test_child_crash_handlers_reset),
+		cmocka_unit_test(test_child_low_descriptors_closed),
 		cmocka_unit_test(test_child_stdio_appears_once),
 		cmocka_unit_test(test_child_child_output_not_lost),
 		cmocka_unit_test(test_child_grandchildren_cannot_hold_caller),
