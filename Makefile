@@ -37,6 +37,10 @@ CFLAGS_AUTO  += -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all -DMISO_SANITIZED=1
 LDFLAGS_AUTO += -fsanitize=address,undefined
 endif
+ifeq ($(SAN),thread)
+CFLAGS_AUTO  += -fsanitize=thread -DMISO_SANITIZED=1
+LDFLAGS_AUTO += -fsanitize=thread
+endif
 ALL_CFLAGS  = $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS_AUTO) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_AUTO) $(LDFLAGS)
 
@@ -48,7 +52,8 @@ VALGRIND_TESTS =
 FUZZERS        =
 INSTALL_TARGETS =
 
-.PHONY: all test check check-unit check-scripts check-asan check-valgrind \
+.PHONY: all test check check-unit check-scripts check-asan check-tsan \
+        check-valgrind \
         check-fuzz fuzz demo bench install uninstall clean distclean deps
 
 all: deps
@@ -86,6 +91,14 @@ check: deps
 check-asan:
 	@$(MAKE) --no-print-directory B=$(B)/asan SAN=1 check-unit
 
+# ThreadSanitizer on the tests that call from several threads.
+TSAN_TESTS = tests/test_spawn tests/test_pool
+check-tsan:
+	@$(MAKE) --no-print-directory B=$(B)/tsan SAN=thread \
+	    $(TSAN_TESTS:%=$(B)/tsan/%)
+	@TSAN_OPTIONS=halt_on_error=1 scripts/run-tests unit \
+	    $(TSAN_TESTS:%=$(B)/tsan/%)
+
 check-valgrind: $(VALGRIND_TESTS)
 	@scripts/run-tests valgrind $(VALGRIND_TESTS)
 
@@ -94,6 +107,7 @@ test: deps
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-scripts
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-tsan
 	@$(MAKE) --no-print-directory check-valgrind
 	@$(MAKE) --no-print-directory check-fuzz
 	@scripts/run-tests summary

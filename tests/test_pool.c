@@ -539,6 +539,11 @@ test_pool_max_rss_recycles_caller_flat(void **state)
 	int i, n = slow_tool() ? 50 : 100;
 
 	(void)state;
+#ifdef __SANITIZE_THREAD__
+	/* Its shadow memory grows with every call, in caller and worker. */
+	miso_pool_free(p);
+	skip();
+#endif
 	check_invert(p, 8);
 	before = rss_bytes();
 	for (i = 0; i < n; i++) {
