@@ -3,7 +3,8 @@
 BENCH = $(B)/bench/bench
 BENCH_LIB = $(B)/bench/libbenchlib.so
 BENCH_PROG = $(B)/bench/shimbench
-ALL_TARGETS += $(BENCH) $(BENCH_LIB) $(BENCH_PROG)
+BENCH_DYN = $(B)/bench/dynbench
+ALL_TARGETS += $(BENCH) $(BENCH_LIB) $(BENCH_PROG) $(BENCH_DYN)
 SCRIPT_TESTS += tests/bench-smoke.sh
 
 $(BENCH): $(B)/bench/bench.o $(B)/bench/table.o $(CORE_A)
@@ -18,6 +19,10 @@ $(BENCH_LIB): bench/benchlib.c
 $(BENCH_PROG): bench/shimbench.c $(BENCH_LIB)
 	$(CC) -O2 -o $@ $< -L$(B)/bench -lbenchlib -Wl,-rpath,'$$ORIGIN'
 
-bench: $(BENCH) $(BENCH_PROG) $(SHIM_SO)
+$(BENCH_DYN): bench/dynbench.c $(BENCH_LIB) $(CORE_LINK)
+	$(CC) -O2 -Iinclude -o $@ $< -L$(B)/bench -lbenchlib -L$(B)/lib \
+	    -lmisocore -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
+
+bench: $(BENCH) $(BENCH_PROG) $(BENCH_DYN) $(SHIM_SO)
 	$(BENCH) -s $(B)
 -include bench/pool.mk
