@@ -18,7 +18,6 @@
  * - errno is 0 when the callback starts.
  */
 #define _GNU_SOURCE
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
@@ -32,94 +31,21 @@
 
 #include "internal.h"
 
-#define ALTSTACK_SIZE (64 * 1024)
-
 /* Only the child writes these, after the fork. */
 static int oom_fd = -1;
 static pid_t oom_pid;
 
+/* Tells the caller, from a fatal signal's handler, that errno was ENOMEM. */
 static void
-on_fatal(int sig, siginfo_t *si, void *uc)
+note_oom(void)
 {
 	struct miso__reply r;
-	struct sigaction dfl;
 
-	(void)uc;
-	if (errno == ENOMEM) {
-		memset(&r, 0, sizeof r);
-		r.magic = MISO__MAGIC;
-		r.kind = MISO__REC_OOM;
-		r.pid = (uint64_t)oom_pid;
-		miso__write_all(oom_fd, &r, sizeof r);
-	}
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigaction(sig, &dfl, NULL);
-	/*
-	 * A fault returns to the faulting instruction and is raised again,
-	 * now with the default action. A signal that was sent (kill, raise,
-	 * abort) would not come back by itself: send it again; it is blocked
-	 * until this handler returns.
-	 */
-	if (si->si_code <= 0)
-		raise(sig);
-}
-
-static void
-watch_memory(int wfd, pid_t self)
-{
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT };
-	struct sigaction sa, old;
-	stack_t ss;
-	size_t i;
-
-	ss.ss_sp = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (ss.ss_sp == MAP_FAILED)
-		return;
-	ss.ss_size = ALTSTACK_SIZE;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL) == -1)
-		return;
-	oom_fd = wfd;
-	oom_pid = self;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_fatal;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
-			sigaction(sigs[i], &sa, NULL);
-	}
-}
-
-static void
-reset_crash_handlers(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-	    SIGSYS };
-	struct sigaction dfl;
-	size_t i;
-
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &dfl, NULL);
-}
-
-static void
-set_limit(int resource, uint64_t value)
-{
-	struct rlimit rl;
-
-	if (getrlimit(resource, &rl) == -1)
-		return;
-	/* Never raise a limit the caller already had. */
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < value)
-		return;
-	rl.rlim_cur = value;
-	setrlimit(resource, &rl);
+	memset(&r, 0, sizeof r);
+	r.magic = MISO__MAGIC;
+	r.kind = MISO__REC_OOM;
+	r.pid = (uint64_t)oom_pid;
+	miso__write_all(oom_fd, &r, sizeof r);
 }
 
 static void
@@ -181,13 +107,15 @@ miso__child_main(const struct miso__child *c)
 	miso__spawn_child_reset();
 	miso__spill_child_reset();
 	if (!(c->flags & MISO_F_KEEP_HANDLERS))
-		reset_crash_handlers();
+		miso__reset_crash_handlers();
 	if (c->mem_limit != 0) {
-		watch_memory(c->wfd, getpid());
-		set_limit(RLIMIT_AS, c->mem_limit);
+		oom_fd = c->wfd;
+		oom_pid = getpid();
+		miso__watch_memory(note_oom);
+		miso__lower_limit(RLIMIT_AS, c->mem_limit);
 	}
 	if (c->flags & MISO_F_NO_CORE)
-		set_limit(RLIMIT_CORE, 0);
+		miso__lower_limit(RLIMIT_CORE, 0);
 	miso__writer_init(&w, c->memfd, c->limit);
 
 	errno = 0;

@@ -81,6 +81,11 @@ int miso__reply_check(const struct miso__reply *r, pid_t pid, size_t limit);
 /* writer.c: the child's side of the result. */
 void miso__writer_init(struct miso_writer *w, int memfd, size_t limit);
 
+/* harden.c: what the engine changes in a child or a worker. */
+void miso__watch_memory(void (*note)(void));
+void miso__reset_crash_handlers(void);
+void miso__lower_limit(int resource, uint64_t value);
+
 /* child.c: everything the child does; never returns. */
 _Noreturn void miso__child_main(const struct miso__child *c);
 

@@ -33,8 +33,6 @@
 
 #include "pool_internal.h"
 
-#define ALTSTACK_SIZE (64 * 1024)
-
 struct worker {
 	struct miso__shm *h;
 	int memfd;
@@ -50,75 +48,11 @@ typedef void (*pool_fn)(const void *, size_t, struct miso_writer *);
 /* Only this worker writes it, once, before any callback runs. */
 static struct miso__shm *oom_region;
 
+/* Tells the caller, from a fatal signal's handler, that errno was ENOMEM. */
 static void
-on_fatal(int sig, siginfo_t *si, void *uc)
+note_oom(void)
 {
-	struct sigaction dfl;
-
-	(void)uc;
-	if (errno == ENOMEM)
-		__atomic_store_n(&oom_region->oom, 1, __ATOMIC_RELEASE);
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigaction(sig, &dfl, NULL);
-	/* A fault comes back by itself; a sent signal must be sent again. */
-	if (si->si_code <= 0)
-		raise(sig);
-}
-
-static void
-watch_memory(struct miso__shm *h)
-{
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT };
-	struct sigaction sa, old;
-	stack_t ss;
-	size_t i;
-
-	ss.ss_sp = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (ss.ss_sp == MAP_FAILED)
-		return;
-	ss.ss_size = ALTSTACK_SIZE;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL) == -1)
-		return;
-	oom_region = h;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_fatal;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
-			sigaction(sigs[i], &sa, NULL);
-}
-
-static void
-reset_crash_handlers(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-	    SIGSYS };
-	struct sigaction dfl;
-	size_t i;
-
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &dfl, NULL);
-}
-
-static void
-lower_limit(int resource, uint64_t value)
-{
-	struct rlimit rl;
-
-	if (getrlimit(resource, &rl) == -1)
-		return;
-	/* Never raise a limit the program already had. */
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < value)
-		return;
-	rl.rlim_cur = value;
-	setrlimit(resource, &rl);
+	__atomic_store_n(&oom_region->oom, 1, __ATOMIC_RELEASE);
 }
 
 /* The resident set in bytes, from the second field of statm; 0 if unknown. */
@@ -256,13 +190,14 @@ miso__worker_main(int memfd, int outfd, const struct miso__worker_cfg *cfg,
 		_exit(126);
 	wk.statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	if (!(cfg->flags & MISO_F_KEEP_HANDLERS))
-		reset_crash_handlers();
+		miso__reset_crash_handlers();
 	if (cfg->mem_limit != 0) {
-		watch_memory(wk.h);
-		lower_limit(RLIMIT_AS, cfg->mem_limit);
+		oom_region = wk.h;
+		miso__watch_memory(note_oom);
+		miso__lower_limit(RLIMIT_AS, cfg->mem_limit);
 	}
 	if (cfg->flags & MISO_F_NO_CORE)
-		lower_limit(RLIMIT_CORE, 0);
+		miso__lower_limit(RLIMIT_CORE, 0);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	wk.seen = __atomic_load_n(&wk.h->req.seq, __ATOMIC_ACQUIRE);
 	/* A request may already be waiting: the caller does not wait for us. */
