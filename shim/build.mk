@@ -1,5 +1,5 @@
 # The shim's rebinding machinery and dl* wrappers: libmisorebind.a, linked
-# into libmiso.so by the lead; and its tests under $(B)/tests/rebind, built
+# into libmiso.so; and its tests under $(B)/tests/rebind, built
 # the way users build, so they know nothing of miso.
 
 REBIND_SRCS = shim/rebind.c shim/scan.c shim/real.c shim/slot.c \
