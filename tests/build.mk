@@ -4,7 +4,7 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CORE_TESTS  = call child spawn io wire writer result
 CORE_TEST_BINS = $(CORE_TESTS:%=$(B)/tests/test_%)
 
-UNIT_TESTS     += $(CORE_TEST_BINS)
+UNIT_TESTS     += $(CORE_TEST_BINS) $(B)/tests/test_stress
 VALGRIND_TESTS += $(CORE_TEST_BINS)
 
 # Fault injection: these calls are routed through __wrap_* in the tests.
@@ -13,7 +13,7 @@ WRAP_io   = -Wl,--wrap=read -Wl,--wrap=write -Wl,--wrap=pread64
 
 TEST_HELPERS = $(B)/tests/helpers.o $(B)/tests/callbacks.o
 
-$(CORE_TEST_BINS): $(B)/tests/test_%: $(B)/tests/test_%.o $(TEST_HELPERS) \
-    $(CORE_A)
+$(CORE_TEST_BINS) $(B)/tests/test_stress: $(B)/tests/test_%: \
+    $(B)/tests/test_%.o $(TEST_HELPERS) $(CORE_A)
 	$(CC) -o $@ $< $(TEST_HELPERS) $(CORE_A) $(WRAP_$*) $(CMOCKA_LIBS) \
 	    $(ALL_LDFLAGS)
