@@ -8,7 +8,8 @@ UNIT_TESTS     += $(CORE_TEST_BINS) $(B)/tests/test_stress
 VALGRIND_TESTS += $(CORE_TEST_BINS)
 
 # Fault injection: these calls are routed through __wrap_* in the tests.
-WRAP_call = -Wl,--wrap=fork -Wl,--wrap=memfd_create -Wl,--wrap=mmap64
+WRAP_call = -Wl,--wrap=fork -Wl,--wrap=memfd_create -Wl,--wrap=mmap64 \
+            -Wl,--wrap=malloc
 WRAP_io   = -Wl,--wrap=read -Wl,--wrap=write -Wl,--wrap=pread64
 
 TEST_HELPERS = $(B)/tests/helpers.o $(B)/tests/callbacks.o

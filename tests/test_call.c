@@ -23,12 +23,24 @@
 #include "miso.h"
 
 /* Fault injection through -Wl,--wrap. */
-static int fail_fork, fail_memfd, fail_mmap;
+static int fail_fork, fail_memfd, fail_mmap, fail_malloc;
 pid_t __real_fork(void);
 pid_t __wrap_fork(void);
 int __real_memfd_create(const char *, unsigned);
 int __wrap_memfd_create(const char *, unsigned);
 void *__real_mmap64(void *, size_t, int, int, int, off_t);
+void *__real_malloc(size_t);
+void *__wrap_malloc(size_t);
+
+void *
+__wrap_malloc(size_t n)
+{
+	if (fail_malloc) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_malloc(n);
+}
 void *__wrap_mmap64(void *, size_t, int, int, int, off_t);
 
 pid_t
@@ -432,6 +444,24 @@ test_call_no_descriptors_is_not_run(void **state)
 	assert_int_equal(miso_group(r.code), MISO_NOT_RUN);
 }
 
+/* The one allocation of a small call: the result miso allocates. */
+static void
+test_call_malloc_failure_is_system_error(void **state)
+{
+	struct miso_result r;
+	int fds = count_fds();
+
+	(void)state;
+	fail_malloc = 1;
+	assert_int_equal(miso_call(cb_value, NULL, NULL, &r), MISO_ESYSTEM);
+	fail_malloc = 0;
+	assert_int_equal(r.error, ENOMEM);
+	assert_null(r.data);
+	assert_int_equal(miso_reap(), 0);
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(count_children(), 0);
+}
+
 static void
 test_call_map_failure_is_system_error(void **state)
 {
@@ -473,6 +503,7 @@ main(void)
 		cmocka_unit_test(test_call_process_limit_is_not_run),
 		cmocka_unit_test(test_call_no_descriptors_is_not_run),
 		cmocka_unit_test(test_call_map_failure_is_system_error),
+		cmocka_unit_test(test_call_malloc_failure_is_system_error),
 	};
 
 	return cmocka_run_group_tests_name("call", tests, NULL, NULL);
