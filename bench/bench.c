@@ -25,12 +25,12 @@
 
 extern char **environ;
 
-int quick;
+
 static const char *build_dir; /* -s */
 static unsigned char *src;   /* the bulk source, in huge pages */
 static unsigned char *dst;   /* memcpy's destination, touched */
 static size_t bulk;          /* bytes per bulk call */
-volatile uint64_t sink;
+
 
 static void *
 huge_alloc(size_t n)

@@ -4,8 +4,9 @@ BENCH = $(B)/bench/bench
 BENCH_LIB = $(B)/bench/libbenchlib.so
 BENCH_PROG = $(B)/bench/shimbench
 BENCH_DYN = $(B)/bench/dynbench
-ALL_TARGETS += $(BENCH) $(BENCH_LIB) $(BENCH_PROG) $(BENCH_DYN)
-SCRIPT_TESTS += tests/bench-smoke.sh
+BENCH_SWEEP = $(B)/bench/sweep
+ALL_TARGETS += $(BENCH) $(BENCH_LIB) $(BENCH_PROG) $(BENCH_DYN) $(BENCH_SWEEP)
+SCRIPT_TESTS += tests/bench-smoke.sh tests/bench-report.sh
 
 $(BENCH): $(B)/bench/bench.o $(B)/bench/table.o $(CORE_A)
 	$(CC) -o $@ $(B)/bench/bench.o $(B)/bench/table.o $(CORE_A) \
@@ -18,6 +19,15 @@ $(BENCH_LIB): bench/benchlib.c
 
 $(BENCH_PROG): bench/shimbench.c $(BENCH_LIB)
 	$(CC) -O2 -o $@ $< -L$(B)/bench -lbenchlib -Wl,-rpath,'$$ORIGIN'
+
+$(BENCH_SWEEP): $(B)/bench/sweep.o $(B)/bench/table.o $(CORE_A)
+	$(CC) -o $@ $(B)/bench/sweep.o $(B)/bench/table.o $(CORE_A) \
+	    $(ALL_LDFLAGS)
+
+# docs/benchmarks.md and its plots, from one run of bench/sweep.
+.PHONY: bench-report
+bench-report: $(BENCH_SWEEP)
+	scripts/bench-report $(BENCH_SWEEP) docs
 
 $(BENCH_DYN): bench/dynbench.c $(BENCH_LIB) $(CORE_LINK)
 	$(CC) -O2 -Iinclude -o $@ $< -L$(B)/bench -lbenchlib -L$(B)/lib \

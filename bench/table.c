@@ -14,6 +14,9 @@
 
 #include "bench.h"
 
+int quick;
+volatile uint64_t sink;
+
 double
 now_ns(void)
 {
