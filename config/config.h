@@ -228,6 +228,13 @@ char	*miso__conf_format(const struct miso_conf *);
  */
 const char	*miso__conf_find(char *buf, size_t size);
 
+/*
+ * 1 if the file at path may configure this process: always, unless secure
+ * (a setuid or setgid program), when it must belong to root and be
+ * writable by no one else.
+ */
+int	miso__conf_trusted(const char *path, int secure);
+
 /* Returns the declared function called name, or NULL. */
 const struct miso_conf_func	*miso__conf_lookup(const struct miso_conf *,
 	    const char *name);

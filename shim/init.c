@@ -83,25 +83,18 @@ unusable_fn(const struct miso_conf_func *cf, const char *why)
 
 /*
  * In a setuid or setgid program the environment does not count (the
- * search then finds /etc/miso.conf at most), and the file must belong to
- * root and be writable by no one else: whoever can write it decides what
- * runs in a child of a privileged program.
+ * search then finds /etc/miso.conf at most), and the file must be root's
+ * alone (miso__conf_trusted).
  */
 static int
 trusted(const char *path)
 {
-	struct stat st;
-
-	if (!getauxval(AT_SECURE))
+	if (miso__conf_trusted(path, getauxval(AT_SECURE) != 0))
 		return 1;
-	if (stat(path, &st) == -1 || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		miso__log(MISO_LOG_ERROR, "%s: a setuid or setgid program "
-		    "takes its configuration only from a file owned by root "
-		    "and writable by no one else; nothing is isolated", path);
-		return 0;
-	}
-	return 1;
+	miso__log(MISO_LOG_ERROR, "%s: a setuid or setgid program takes its "
+	    "configuration only from a file owned by root and writable by no "
+	    "one else; nothing is isolated", path);
+	return 0;
 }
 
 static int

@@ -104,11 +104,38 @@ test_find_order(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+static void
+test_find_trusted_in_setuid_programs(void **state)
+{
+	char path[] = "/tmp/miso-trust-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	/* Any file will do for an ordinary program. */
+	chmod(path, 0666);
+	assert_int_equal(miso__conf_trusted(path, 0), 1);
+	/* A privileged one wants root's file, writable by root alone. */
+	assert_int_equal(miso__conf_trusted(path, 1), 0);
+	chmod(path, 0620);
+	assert_int_equal(miso__conf_trusted(path, 1), 0);
+	chmod(path, 0644);
+	assert_int_equal(miso__conf_trusted(path, 1), geteuid() == 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 0), 0);
+		assert_int_equal(miso__conf_trusted(path, 1), 0);
+	}
+	assert_int_equal(miso__conf_trusted("/nonexistent/miso.conf", 1), 0);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_order),
+		cmocka_unit_test(test_find_trusted_in_setuid_programs),
 	};
 
 	return cmocka_run_group_tests_name("config_find", tests, setup,
