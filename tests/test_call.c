@@ -3,10 +3,12 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -444,6 +446,87 @@ test_call_no_descriptors_is_not_run(void **state)
 	assert_int_equal(miso_group(r.code), MISO_NOT_RUN);
 }
 
+/*
+ * The child killed at a random point while it writes an 8 MiB result: the
+ * call either completed with every byte right, or reports the SIGKILL and
+ * left the caller's buffer exactly as it was.
+ */
+#define KILL_RESULT (8u << 20)
+
+static void
+cb_write_slowly(void *ctx, struct miso_writer *w)
+{
+	unsigned char chunk[4096];
+	pid_t self = getpid();
+	size_t off, i;
+
+	write(*(int *)ctx, &self, sizeof self);
+	for (off = 0; off < KILL_RESULT; off += sizeof chunk) {
+		for (i = 0; i < sizeof chunk; i++)
+			chunk[i] = pattern(off + i);
+		miso_write(w, chunk, sizeof chunk);
+	}
+}
+
+static void *
+killer(void *arg)
+{
+	int fd = *(int *)arg, pidfd;
+	struct timespec ts = { 0, 0 };
+	pid_t pid;
+
+	while (read(fd, &pid, sizeof pid) == sizeof pid) {
+		/* A pidfd, so that a child already reaped is never mistaken
+		 * for a new process with its pid. */
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		ts.tv_nsec = (rand() % 20000) * 1000L;
+		nanosleep(&ts, NULL);
+		if (pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			close(pidfd);
+		}
+	}
+	return NULL;
+}
+
+static void
+test_call_killed_while_replying(void **state)
+{
+	unsigned char *buf = malloc(KILL_RESULT);
+	struct miso_opts o = { .buf = buf, .buf_size = KILL_RESULT };
+	struct miso_result r;
+	int p[2], i, n = slow_tool() ? 5 : 60, done = 0, killed = 0;
+	size_t k;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pthread_create(&t, NULL, killer, &p[0]), 0);
+	for (i = 0; i < n; i++) {
+		memset(buf, 0xee, KILL_RESULT);
+		if (miso_call(cb_write_slowly, &p[1], &o, &r) == 0) {
+			for (k = 0; k < KILL_RESULT; k += 4093)
+				assert_int_equal(buf[k], pattern(k));
+			done++;
+			continue;
+		}
+		assert_int_equal(r.code, MISO_ESIGNAL);
+		assert_int_equal(r.signo, SIGKILL);
+		for (k = 0; k < KILL_RESULT; k++)
+			if (buf[k] != 0xee)
+				break;
+		assert_int_equal(k, KILL_RESULT);
+		killed++;
+	}
+	close(p[1]);
+	pthread_join(t, NULL);
+	close(p[0]);
+	free(buf);
+	/* Both outcomes were seen, or the test proved nothing. */
+	assert_true(killed > 0);
+	print_message("killed while replying: %d of %d\n", killed, n);
+}
+
 /* The one allocation of a small call: the result miso allocates. */
 static void
 test_call_malloc_failure_is_system_error(void **state)
@@ -504,6 +587,7 @@ main(void)
 		cmocka_unit_test(test_call_no_descriptors_is_not_run),
 		cmocka_unit_test(test_call_map_failure_is_system_error),
 		cmocka_unit_test(test_call_malloc_failure_is_system_error),
+		cmocka_unit_test(test_call_killed_while_replying),
 	};
 
 	return cmocka_run_group_tests_name("call", tests, NULL, NULL);
