@@ -484,6 +484,9 @@ killer(void *arg)
 		if (pidfd >= 0) {
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			close(pidfd);
+		} else {
+			/* No pidfd (valgrind): pids are not reused this soon. */
+			kill(pid, SIGKILL);
 		}
 	}
 	return NULL;
