@@ -1,8 +1,10 @@
 /*
  * The caller's side of miso_call: prepare the channel, fork, collect the
- * reply under the deadline, reap the child, and only then hand the result
- * over. The caller's buffer is written after the child is gone, so the
- * copy never lands in pages still shared copy-on-write with it.
+ * reply under the deadline, reap the child (or leave a cloned child that
+ * has replied to finish exiting), and only then hand the result over. A
+ * large result is copied into the caller's buffer after the child is
+ * gone, so that the copy never lands in pages still shared copy-on-write
+ * with it; a small one costs at most a page or two.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
