@@ -27,9 +27,6 @@ extern char **environ;
 
 
 static const char *build_dir; /* -s */
-static unsigned char *src;   /* the bulk source, in huge pages */
-static unsigned char *dst;   /* memcpy's destination, touched */
-static size_t bulk;          /* bytes per bulk call */
 
 
 static void *
@@ -48,23 +45,6 @@ huge_alloc(size_t n)
 	return p;
 }
 
-static __attribute__((noinline)) uint64_t
-work(uint64_t x)
-{
-	return x * 2654435761u + 1;
-}
-
-static double
-run_direct(long n)
-{
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++)
-		sink = work((uint64_t)i);
-	return (now_ns() - t) / n;
-}
-
 static double
 run_fork_wait(long n)
 {
@@ -80,100 +60,10 @@ run_fork_wait(long n)
 	return (now_ns() - t) / n;
 }
 
-/* Busy work of the caller's between calls: a call then finds the
- * previous child gone, as in a program that does more than call. */
-#define GAP_NS 200000.0
-
-static void
-caller_work(void)
-{
-	double t = now_ns();
-
-	while (now_ns() - t < GAP_NS)
-		sink++;
-}
-
-/* fork + 8-byte pipe result + waitpid, n times; only the calls are timed. */
-static double
-fork_pipe_calls(long n, int gap)
-{
-	double t, total = 0;
-	uint64_t v;
-	long i;
-	int fd[2];
-	pid_t p;
-
-	for (i = 0; i < n; i++) {
-		if (gap)
-			caller_work();
-		t = now_ns();
-		if (pipe2(fd, O_CLOEXEC) == -1)
-			exit(1);
-		if ((p = fork()) == 0) {
-			v = work((uint64_t)i);
-			write(fd[1], &v, sizeof v);
-			_exit(0);
-		}
-		close(fd[1]);
-		if (read(fd[0], &v, sizeof v) != sizeof v)
-			exit(1);
-		sink = v;
-		close(fd[0]);
-		waitpid(p, NULL, 0);
-		total += now_ns() - t;
-	}
-	return total / n;
-}
-
-static double
-run_fork_pipe_wait(long n)
-{
-	return fork_pipe_calls(n, 0);
-}
-
 static double
 run_fork_pipe_wait_gap(long n)
 {
 	return fork_pipe_calls(n, 1);
-}
-
-static void
-cb_value(void *ctx, struct miso_writer *w)
-{
-	uint64_t v = work((uint64_t)(uintptr_t)ctx);
-
-	miso_write(w, &v, sizeof v);
-}
-
-/* miso_call with an 8-byte result, n times; only the calls are timed. */
-static double
-miso_8_calls(long n, unsigned flags, int gap, int alloc)
-{
-	uint64_t v;
-	struct miso_opts o = { .buf = &v, .buf_size = sizeof v,
-	    .flags = flags };
-	struct miso_result r;
-	double t, total = 0;
-	long i;
-
-	for (i = 0; i < n; i++) {
-		if (gap)
-			caller_work();
-		t = now_ns();
-		if (miso_call(cb_value, (void *)(uintptr_t)i,
-		    alloc ? NULL : &o, &r) != 0)
-			exit(1);
-		sink = *(uint64_t *)r.data;
-		miso_result_free(&r);
-		total += now_ns() - t;
-	}
-	return total / n;
-}
-
-static double
-run_miso_8(long n)
-{
-	return miso_8_calls(n, 0, 0, 0);
 }
 
 static double
@@ -198,44 +88,6 @@ static double
 run_miso_8_gap_fork(long n)
 {
 	return miso_8_calls(n, MISO_F_FORK, 1, 0);
-}
-
-static void
-cb_bulk(void *ctx, struct miso_writer *w)
-{
-	miso_write(w, src, bulk);
-}
-
-static double
-run_miso_bulk(long n)
-{
-	struct miso_result r;
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++) {
-		if (miso_call(cb_bulk, NULL, NULL, &r) != 0 || r.len != bulk) {
-			fprintf(stderr, "bench: bulk call: %s\n",
-			    miso_strerror(r.code));
-			exit(1);
-		}
-		sink = ((unsigned char *)r.data)[bulk - 1];
-		miso_result_free(&r);
-	}
-	return (now_ns() - t) / n;
-}
-
-static double
-run_memcpy(long n)
-{
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++) {
-		memcpy(dst, src, bulk);
-		sink = dst[bulk - 1];
-	}
-	return (now_ns() - t) / n;
 }
 
 /* Runs PROG MODE N, with or without the shim; returns its figure. */

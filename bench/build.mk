@@ -8,8 +8,10 @@ BENCH_SWEEP = $(B)/bench/sweep
 ALL_TARGETS += $(BENCH) $(BENCH_LIB) $(BENCH_PROG) $(BENCH_DYN) $(BENCH_SWEEP)
 SCRIPT_TESTS += tests/bench-smoke.sh tests/bench-report.sh
 
-$(BENCH): $(B)/bench/bench.o $(B)/bench/table.o $(CORE_A)
-	$(CC) -o $@ $(B)/bench/bench.o $(B)/bench/table.o $(CORE_A) \
+BENCH_COMMON = $(B)/bench/table.o $(B)/bench/calls.o
+
+$(BENCH): $(B)/bench/bench.o $(BENCH_COMMON) $(CORE_A)
+	$(CC) -o $@ $(B)/bench/bench.o $(BENCH_COMMON) $(CORE_A) \
 	    $(ALL_LDFLAGS)
 
 # Built as users build, without miso's flags.
@@ -20,8 +22,8 @@ $(BENCH_LIB): bench/benchlib.c
 $(BENCH_PROG): bench/shimbench.c $(BENCH_LIB)
 	$(CC) -O2 -o $@ $< -L$(B)/bench -lbenchlib -Wl,-rpath,'$$ORIGIN'
 
-$(BENCH_SWEEP): $(B)/bench/sweep.o $(B)/bench/table.o $(CORE_A)
-	$(CC) -o $@ $(B)/bench/sweep.o $(B)/bench/table.o $(CORE_A) \
+$(BENCH_SWEEP): $(B)/bench/sweep.o $(BENCH_COMMON) $(CORE_A)
+	$(CC) -o $@ $(B)/bench/sweep.o $(BENCH_COMMON) $(CORE_A) \
 	    $(ALL_LDFLAGS)
 
 # docs/benchmarks.md and its plots, from one run of bench/sweep.

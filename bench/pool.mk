@@ -12,8 +12,9 @@ $(POOL_TEST): $(B)/tests/test_pool.o $(B)/tests/helpers.o $(CORE_A)
 	$(CC) -o $@ $< $(B)/tests/helpers.o $(CORE_A) $(CMOCKA_LIBS) \
 	    $(ALL_LDFLAGS)
 
-$(POOL_BENCH): $(B)/bench/pool_bench.o $(CORE_A)
-	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
+$(POOL_BENCH): $(B)/bench/pool_bench.o $(BENCH_COMMON) $(CORE_A)
+	$(CC) -o $@ $(B)/bench/pool_bench.o $(BENCH_COMMON) $(CORE_A) \
+	    $(ALL_LDFLAGS)
 
 .PHONY: pool-bench
 pool-bench: $(POOL_BENCH)

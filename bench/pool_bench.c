@@ -26,54 +26,19 @@
 
 #include <miso.h>
 
-#define MAX_ROUNDS 15
+#include "bench.h"
+
 #define MAX_ROWS 8
 #define BLOB (64 * 1024)
 
-struct row {
-	const char *name;
-	double (*run)(long n); /* ns per call over n calls */
-	long n;
-	double per[MAX_ROUNDS];
-	double median;
-};
-
 #define ROW(title, fn, calls) { .name = (title), .run = (fn), .n = (calls) }
 
-static int quick, rounds = 7;
+static int rounds = 7;
 static size_t big_mib = 1024;
 static struct miso_pool *spin_pool, *block_pool, *fresh_pool;
 static unsigned char blob_in[BLOB];
 static int to_helper = -1, from_helper = -1;
 static pid_t helper;
-static volatile uint64_t sink;
-
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(const double *v, int n)
-{
-	double s[MAX_ROUNDS];
-
-	memcpy(s, v, n * sizeof *s);
-	qsort(s, n, sizeof *s, cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
 
 /* Callbacks: the same work in both modes. */
 __attribute__((noinline)) static void
@@ -113,22 +78,6 @@ check(int code, struct miso_result *r, size_t len)
 }
 
 /* Rows. */
-static double
-run_direct(long n)
-{
-	uint64_t v = 42, out;
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++) {
-		/* What a call does without isolation: run fn, copy 8 bytes. */
-		__asm__ volatile("" : : "r"(&v) : "memory");
-		memcpy(&out, &v, 8);
-		sink += out;
-	}
-	return (now_ns() - t) / n;
-}
-
 static void
 start_helper(void)
 {
@@ -261,28 +210,18 @@ run_block_blob(long n)
 
 /* One table: the rows alternate in each round. */
 static void
-measure(const char *title, struct row *rows, int nrows)
+table(const char *title, struct row *rows, int nrows)
 {
-	int i, k;
+	int i;
 
-	for (k = 0; k < rounds; k++)
-		for (i = 0; i < nrows; i++) {
-			rows[i].run(rows[i].n / 10 + 1); /* warm-up */
-			rows[i].per[k] = rows[i].run(rows[i].n);
-		}
+	measure(rows, nrows, rounds);
 	printf("\n%s (medians of %d rounds)\n", title, rounds);
 	printf("  %-28s %12s %12s %12s %8s\n", "", "median", "min", "max",
 	    "calls");
-	for (i = 0; i < nrows; i++) {
-		double s[MAX_ROUNDS];
-
-		memcpy(s, rows[i].per, rounds * sizeof *s);
-		qsort(s, rounds, sizeof *s, cmp_double);
-		rows[i].median = median(rows[i].per, rounds);
+	for (i = 0; i < nrows; i++)
 		printf("  %-28s %9.2f us %9.2f us %9.2f us %8ld\n",
-		    rows[i].name, rows[i].median / 1e3, s[0] / 1e3,
-		    s[rounds - 1] / 1e3, rows[i].n);
-	}
+		    rows[i].name, rows[i].median / 1e3, rows[i].min / 1e3,
+		    rows[i].max / 1e3, rows[i].n);
 }
 
 static pid_t
@@ -329,10 +268,10 @@ static void
 placements(struct row *same, struct row *split)
 {
 	place(0, 0);
-	measure("Pinned: caller and partner on CPU 0, 8 B", same, 3);
+	table("Pinned: caller and partner on CPU 0, 8 B", same, 3);
 	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
 		place(0, 1);
-		measure("Pinned: caller on CPU 0, partner on CPU 1, 8 B", split,
+		table("Pinned: caller on CPU 0, partner on CPU 1, 8 B", split,
 		    3);
 	}
 	place(-1, -1);
@@ -423,14 +362,14 @@ main(int argc, char **argv)
 		ROW("pool call, blocking, 8 B", run_block_8, 4000 / f),
 		ROW("pool, max_calls 1, 8 B", run_fresh_8, 200 / f),
 	};
-	measure("Tiny caller, 8-byte input and result", tiny, 6);
+	table("Tiny caller, 8-byte input and result", tiny, 6);
 
 	struct row blob[] = {
 		ROW("miso_call (fork), 64 KiB", run_fork_blob, 100 / f),
 		ROW("pool call, spin, 64 KiB", run_spin_blob, 4000 / f),
 		ROW("pool call, blocking, 64 KiB", run_block_blob, 2000 / f),
 	};
-	measure("Tiny caller, 64 KiB in and out", blob, 3);
+	table("Tiny caller, 64 KiB in and out", blob, 3);
 
 	struct row same[] = {
 		ROW("bare pipe round trip (8 B)", run_pipe, 4000 / f),
@@ -457,7 +396,7 @@ main(int argc, char **argv)
 	char title[80];
 	snprintf(title, sizeof title, "Caller holding %zu MiB (4 KiB pages)",
 	    big_mib);
-	measure(title, big, 4);
+	table(title, big, 4);
 
 	printf("\nRatios (medians)\n");
 	/* Unpinned, each side lands where the scheduler puts it. */

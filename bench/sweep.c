@@ -20,75 +20,6 @@
 #include "bench.h"
 
 static struct miso_pool *spin_pool, *block_pool;
-static unsigned char *src;
-static size_t bulk;
-
-static __attribute__((noinline)) uint64_t
-work(uint64_t x)
-{
-	return x * 2654435761u + 1;
-}
-
-static double
-run_direct(long n)
-{
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++)
-		sink = work((uint64_t)i);
-	return (now_ns() - t) / n;
-}
-
-static double
-run_fork_pipe(long n)
-{
-	double t = now_ns();
-	uint64_t v;
-	long i;
-	int fd[2];
-	pid_t p;
-
-	for (i = 0; i < n; i++) {
-		if (pipe2(fd, O_CLOEXEC) == -1)
-			exit(1);
-		if ((p = fork()) == 0) {
-			v = work((uint64_t)i);
-			write(fd[1], &v, sizeof v);
-			_exit(0);
-		}
-		close(fd[1]);
-		if (read(fd[0], &v, sizeof v) != sizeof v)
-			exit(1);
-		sink = v;
-		close(fd[0]);
-		waitpid(p, NULL, 0);
-	}
-	return (now_ns() - t) / n;
-}
-
-static void
-cb_value(void *ctx, struct miso_writer *w)
-{
-	uint64_t v = work((uint64_t)(uintptr_t)ctx);
-
-	miso_write(w, &v, sizeof v);
-}
-
-static double
-run_miso(long n)
-{
-	uint64_t v;
-	struct miso_opts o = { .buf = &v, .buf_size = sizeof v };
-	struct miso_result r;
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++)
-		if (miso_call(cb_value, (void *)(uintptr_t)i, &o, &r) != 0)
-			exit(1);
-	return (now_ns() - t) / n;
-}
 
 static void
 pool_value(const void *in, size_t len, struct miso_writer *w)
@@ -130,46 +61,6 @@ run_pool_block(long n)
 }
 
 static void
-cb_bulk(void *ctx, struct miso_writer *w)
-{
-	miso_write(w, src, bulk);
-}
-
-static double
-run_bulk(long n)
-{
-	struct miso_result r;
-	double t = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++) {
-		if (miso_call(cb_bulk, NULL, NULL, &r) != 0 || r.len != bulk)
-			exit(1);
-		sink = ((unsigned char *)r.data)[bulk - 1];
-		miso_result_free(&r);
-	}
-	return (now_ns() - t) / n;
-}
-
-static double
-run_memcpy(long n)
-{
-	unsigned char *dst = malloc(bulk);
-	double t;
-	long i;
-
-	memset(dst, 1, bulk);
-	t = now_ns();
-	for (i = 0; i < n; i++) {
-		memcpy(dst, src, bulk);
-		sink = dst[bulk - 1];
-	}
-	t = (now_ns() - t) / n;
-	free(dst);
-	return t;
-}
-
-static void
 by_size(int rounds)
 {
 	static const size_t mib[] = { 0, 64, 256, 1024 };
@@ -182,8 +73,9 @@ by_size(int rounds)
 		long n = quick ? 3 : mib[i] >= 256 ? 10 : 100;
 		struct row rows[] = {
 			{ .name = "direct", .run = run_direct, .n = 1000000 },
-			{ .name = "fork+pipe", .run = run_fork_pipe, .n = n },
-			{ .name = "miso_call", .run = run_miso, .n = n },
+			{ .name = "fork+pipe", .run = run_fork_pipe_wait,
+			    .n = n },
+			{ .name = "miso_call", .run = run_miso_8, .n = n },
 			{ .name = "pool, spin", .run = run_pool_spin, .n = 2000 },
 			{ .name = "pool, block", .run = run_pool_block,
 			    .n = 500 },
@@ -213,10 +105,12 @@ by_result(int rounds)
 	src = aligned_alloc(2u << 20, max);
 	madvise(src, max, MADV_HUGEPAGE);
 	memset(src, 0x5a, max);
+	dst = malloc(max);
+	memset(dst, 1, max);
 	printf("\n# result_kib\tmiso_ns\tmemcpy_ns\n");
 	for (i = 0; i < sizeof kib / sizeof kib[0]; i++) {
 		struct row rows[] = {
-			{ .name = "miso_call", .run = run_bulk, .n = 5 },
+			{ .name = "miso_call", .run = run_miso_bulk, .n = 5 },
 			{ .name = "memcpy", .run = run_memcpy, .n = 5 },
 		};
 
@@ -227,6 +121,7 @@ by_result(int rounds)
 		printf("%zu\t%.1f\t%.1f\n", kib[i], rows[0].median,
 		    rows[1].median);
 	}
+	free(dst);
 	free(src);
 }
 

@@ -52,6 +52,8 @@ measure(struct row *rows, int nrows, int rounds)
 		memcpy(v, rows[i].per, sizeof(double) * (size_t)rounds);
 		qsort(v, (size_t)rounds, sizeof v[0], cmp_double);
 		rows[i].median = v[rounds / 2];
+		rows[i].min = v[0];
+		rows[i].max = v[rounds - 1];
 	}
 }
 
