@@ -63,6 +63,30 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# Fuzzers (libFuzzer through clang). $(call fuzz_rules,NAME,BINARY) adds
+# check-fuzz-NAME (20 s, part of make test) and fuzz-NAME (FUZZ_SECONDS),
+# both over a copy of tests/corpus/NAME, so what they learn stays in $(B).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS    = -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all $(CPPFLAGS_AUTO)
+define fuzz_rules
+FUZZERS += $(2)
+$(B)/fuzz/corpus-$(1): $$(wildcard tests/corpus/$(1)/*)
+	rm -rf $$@
+	mkdir -p $$@
+	cp tests/corpus/$(1)/* $$@/
+.PHONY: check-fuzz-$(1) fuzz-$(1)
+check-fuzz: check-fuzz-$(1)
+fuzz: fuzz-$(1)
+check-fuzz-$(1): $(2) $(B)/fuzz/corpus-$(1)
+	$(2) -max_total_time=20 -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$(1)
+fuzz-$(1): $(2) $(B)/fuzz/corpus-$(1)
+	$(2) -max_total_time=$$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$(1)
+endef
+
 include core/build.mk
 -include config/build.mk
 -include shim/build.mk

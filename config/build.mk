@@ -13,13 +13,10 @@ CONF_FUZZ   = $(B)/fuzz/fuzz_config
 CONF_CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 CONF_CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka)
 CONF_PROBE_CC      = $(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS)
-FUZZ_CC      ?= clang
-FUZZ_SECONDS ?= 300
 
 ALL_TARGETS    += $(CONF_A)
 UNIT_TESTS     += $(CONF_TESTS)
 VALGRIND_TESTS += $(CONF_TESTS)
-FUZZERS        += $(CONF_FUZZ)
 
 $(B)/config/systab.h: config/gen-structs.sh
 	@mkdir -p $(@D)
@@ -54,33 +51,22 @@ $(CONF_TESTS): %: %.o $(CONF_A)
 $(B)/tests/test_config_nomem: CONF_TEST_LDFLAGS = \
     -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 
-# The fuzzer builds the sources itself, with clang's instrumentation.
+# The fuzzers build the sources themselves, with clang's instrumentation.
 $(CONF_FUZZ): tests/fuzz_config.c $(CONF_SRCS) config/config.h \
     config/internal.h $(CONF_GEN)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all $(CPPFLAGS_AUTO) -Iconfig -I$(B)/config \
-	    -o $@ tests/fuzz_config.c $(CONF_SRCS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -I$(B)/config -o $@ \
+	    tests/fuzz_config.c $(CONF_SRCS)
+$(eval $(call fuzz_rules,config,$(CONF_FUZZ)))
 
-.PHONY: check-fuzz-config fuzz-config
-check-fuzz: check-fuzz-config
-fuzz: fuzz-config
-
-# The corpus is copied so that what the fuzzer learns stays in $(B).
-$(B)/fuzz/corpus-config: $(wildcard tests/corpus/config/*)
-	rm -rf $@
-	mkdir -p $@
-	cp tests/corpus/config/* $@/
-
-check-fuzz-config: $(CONF_FUZZ) $(B)/fuzz/corpus-config
-	$(CONF_FUZZ) -max_total_time=20 -print_final_stats=1 \
-	    -artifact_prefix=$(B)/fuzz/ \
-	    $(B)/fuzz/corpus-config
-
-fuzz-config: $(CONF_FUZZ) $(B)/fuzz/corpus-config
-	$(CONF_FUZZ) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=$(B)/fuzz/ \
-	    $(B)/fuzz/corpus-config
+# The size-expression evaluator.
+EXPR_FUZZ = $(B)/fuzz/fuzz_expr
+$(EXPR_FUZZ): tests/fuzz_expr.c $(CONF_SRCS) config/config.h \
+    config/internal.h $(CONF_GEN)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -I$(B)/config -o $@ \
+	    tests/fuzz_expr.c $(CONF_SRCS)
+$(eval $(call fuzz_rules,expr,$(EXPR_FUZZ)))
 
 # libmisoconf.a is linked into libmiso.so and miso; only the manual is
 # installed.
@@ -93,30 +79,3 @@ install-config:
 
 uninstall-config:
 	rm -f $(DESTDIR)$(mandir)/man5/miso.conf.5
-
-# The size-expression evaluator, fuzzed (tests/fuzz_expr.c).
-EXPR_FUZZ = $(B)/fuzz/fuzz_expr
-FUZZERS  += $(EXPR_FUZZ)
-
-$(EXPR_FUZZ): tests/fuzz_expr.c $(CONF_SRCS) config/config.h \
-    config/internal.h $(CONF_GEN)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all $(CPPFLAGS_AUTO) -Iconfig -I$(B)/config \
-	    -o $@ tests/fuzz_expr.c $(CONF_SRCS)
-
-$(B)/fuzz/corpus-expr: $(wildcard tests/corpus/expr/*)
-	rm -rf $@
-	mkdir -p $@
-	cp tests/corpus/expr/* $@/
-
-.PHONY: check-fuzz-expr fuzz-expr
-check-fuzz: check-fuzz-expr
-fuzz: fuzz-expr
-check-fuzz-expr: $(EXPR_FUZZ) $(B)/fuzz/corpus-expr
-	$(EXPR_FUZZ) -max_total_time=20 -print_final_stats=1 \
-	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-expr
-
-fuzz-expr: $(EXPR_FUZZ) $(B)/fuzz/corpus-expr
-	$(EXPR_FUZZ) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-expr

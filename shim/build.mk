@@ -150,26 +150,9 @@ $(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_
 REPLY_FUZZ = $(B)/fuzz/fuzz_reply
 REPLY_FUZZ_SRCS = tests/fuzz_reply.c shim/marshal.c shim/ffi.c \
                   core/writer.c core/io.c $(CONF_SRCS)
-FUZZERS += $(REPLY_FUZZ)
 
 $(REPLY_FUZZ): $(REPLY_FUZZ_SRCS) shim/shim.h $(CONF_GEN)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all $(CPPFLAGS_AUTO) $(FFI_CFLAGS) -Iconfig \
-	    -I$(B)/config -o $@ $(REPLY_FUZZ_SRCS) $(FFI_LIBS)
-
-$(B)/fuzz/corpus-reply: $(wildcard tests/corpus/reply/*)
-	rm -rf $@
-	mkdir -p $@
-	cp tests/corpus/reply/* $@/
-
-.PHONY: check-fuzz-reply fuzz-reply
-check-fuzz: check-fuzz-reply
-fuzz: fuzz-reply
-check-fuzz-reply: $(REPLY_FUZZ) $(B)/fuzz/corpus-reply
-	$(REPLY_FUZZ) -max_total_time=20 -print_final_stats=1 \
-	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-reply
-
-fuzz-reply: $(REPLY_FUZZ) $(B)/fuzz/corpus-reply
-	$(REPLY_FUZZ) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-reply
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FFI_CFLAGS) -Iconfig -I$(B)/config \
+	    -o $@ $(REPLY_FUZZ_SRCS) $(FFI_LIBS)
+$(eval $(call fuzz_rules,reply,$(REPLY_FUZZ)))
