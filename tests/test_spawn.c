@@ -187,12 +187,16 @@ test_spawn_cancel_kills_child(void **state)
 {
 	int fds = count_fds(), done = 0;
 	pthread_t t;
-	struct timespec ts = { 0, 100000000 };
+	struct timespec ts = { 0, 10000000 };
+	int i;
 
 	(void)state;
 	miso_reap();
 	assert_int_equal(pthread_create(&t, NULL, thread_hang, &done), 0);
-	nanosleep(&ts, NULL);
+	/* The thread may take a while to fork on a loaded machine or under
+	 * valgrind: wait for its child, up to 30 s. */
+	for (i = 0; i < 3000 && count_children() == 0; i++)
+		nanosleep(&ts, NULL);
 	assert_int_equal(count_children(), 1);
 	pthread_cancel(t);
 	pthread_join(t, NULL);
