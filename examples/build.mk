@@ -8,4 +8,5 @@ ALL_TARGETS  += $(EXAMPLE_BINS)
 SCRIPT_TESTS += tests/examples.sh
 
 $(B)/examples/%: $(B)/examples/%.o $(CORE_A)
-	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
+	$(call quiet,LD)$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
+.SECONDARY: $(EXAMPLE_BINS:%=%.o)
