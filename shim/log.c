@@ -31,8 +31,8 @@ parse_level(const char *s)
 }
 
 /* Expands "%p" to the pid; anything else is copied as it is. */
-static void
-expand_path(const char *in, char *out, size_t size)
+void
+miso__expand_pid(const char *in, char *out, size_t size)
 {
 	size_t o = 0;
 
@@ -67,7 +67,7 @@ miso__log_init(void)
 	s = secure_getenv("MISO_LOG_FILE");
 	if (s == NULL || *s == '\0')
 		return;
-	expand_path(s, path, sizeof path);
+	miso__expand_pid(s, path, sizeof path);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd == -1) {
 		miso__log(MISO_LOG_WARN, "MISO_LOG_FILE=%s: %s; logging to "

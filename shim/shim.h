@@ -75,6 +75,7 @@ miso__real_type(const struct miso_conf_type *t)
 
 /* log.c */
 void miso__log_init(void);
+void miso__expand_pid(const char *in, char *out, size_t size);
 int miso__log_enabled(int level);
 
 /* ffi.c: libffi descriptions of configured prototypes. */
