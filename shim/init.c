@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,34 @@ make_entry(struct miso__fn *f, struct miso__hook *h, size_t i)
 	return 0;
 }
 
+/*
+ * Warns of each configured function that no loaded object defines, most
+ * likely a misspelt name, and returns how many are defined: those are
+ * the ones isolated.
+ */
+static size_t
+count_found(const struct miso__hook *h, size_t n)
+{
+	char near[256];
+	size_t i, found = 0;
+
+	for (i = 0; i < n; i++) {
+		if (atomic_load(&h[i].real) != NULL) {
+			found++;
+			continue;
+		}
+		if (miso__nearest_function(h[i].name, near, sizeof near) != NULL)
+			miso__log(MISO_LOG_WARN, "%s: no loaded object defines it "
+			    "(did you mean %s?); not isolated unless a library "
+			    "loaded later defines it", h[i].name, near);
+		else
+			miso__log(MISO_LOG_WARN, "%s: no loaded object defines it; "
+			    "not isolated unless a library loaded later defines "
+			    "it", h[i].name);
+	}
+	return found;
+}
+
 __attribute__((constructor)) static void
 miso_shim_init(void)
 {
@@ -153,7 +182,7 @@ miso_shim_init(void)
 	struct miso__hook *hooks;
 	struct miso__fn *fns;
 	char why[256];
-	size_t i, n, failed = 0;
+	size_t i, n, found, failed = 0;
 	int r;
 
 	if (off != NULL && strcmp(off, "1") == 0)
@@ -191,6 +220,11 @@ miso_shim_init(void)
 		unusable_fn(fns[failed].cf, why);
 		return;
 	}
-	miso__log(MISO_LOG_INFO, "isolating %zu function%s from %s", n,
-	    n == 1 ? "" : "s", conf->file);
+	found = count_found(hooks, n);
+	if (found == n)
+		miso__log(MISO_LOG_INFO, "isolating %zu function%s from %s", n,
+		    n == 1 ? "" : "s", conf->file);
+	else
+		miso__log(MISO_LOG_INFO, "isolating %zu of the %zu functions "
+		    "of %s (%zu not defined)", found, n, conf->file, n - found);
 }
