@@ -3,7 +3,7 @@
 # the way users build, so they know nothing of miso.
 
 REBIND_SRCS = shim/rebind.c shim/scan.c shim/real.c shim/slot.c \
-              shim/elftab.c shim/streq.c shim/dl.c
+              shim/elftab.c shim/streq.c shim/dl.c shim/nearest.c
 REBIND_OBJS = $(REBIND_SRCS:%.c=$(B)/%.o) $(B)/shim/dltramp.o
 REBIND_A    = $(B)/lib/libmisorebind.a
 
@@ -107,7 +107,7 @@ $(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
 # libmiso.so: the shim, with the engine, the config parser and the
 # rebinding machinery inside, so that one file is all there is to preload.
 SHIM_SRCS = shim/init.c shim/log.c shim/ffi.c shim/marshal.c shim/entry.c \
-            shim/policy.c shim/stats.c shim/worker.c shim/nearest.c
+            shim/policy.c shim/stats.c shim/worker.c
 SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o) $(B)/shim/stubs.o
 SHIM_SO   = $(B)/lib/libmiso.so
 FFI_CFLAGS = $(shell $(PKG_CONFIG) --cflags libffi 2>/dev/null)

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "rebind_internal.h"
-#include "shim.h"
 
 /* config/suggest.c */
 const char *miso__suggest(const char *word, const char *const *v, size_t n);

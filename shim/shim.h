@@ -79,13 +79,6 @@ void miso__log_init(void);
 void miso__expand_pid(const char *in, char *out, size_t size);
 int miso__log_enabled(int level);
 
-/*
- * nearest.c: the exported function of a loaded object nearest in spelling
- * to name, copied into buf, or NULL when none is near.
- */
-const char *miso__nearest_function(const char *name, char *buf,
-    size_t size);
-
 /* ffi.c: libffi descriptions of configured prototypes. */
 int miso__ffi_prepare(struct miso__fn *f, char *why, size_t size);
 
