@@ -122,6 +122,7 @@ deps-bench:
 	@CC='$(CC)' scripts/check-deps bench
 
 demo: deps
+fuzz: deps-test
 
 check-unit: $(UNIT_TESTS)
 	@scripts/run-tests unit $(UNIT_TESTS)

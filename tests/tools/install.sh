@@ -90,10 +90,28 @@ else
 	fail "README.md's C example does not build through pkg-config"
 fi
 
-# A tree staged with DESTDIR and moved: --define-variable=prefix= follows.
-export PKG_CONFIG_PATH=$p/lib/pkgconfig PKG_CONFIG_LIBDIR=$p/lib/pkgconfig
-inc=$(pkg-config --define-variable=prefix="$p" --variable=includedir miso)
-[ "$inc" = "$p/include" ] || fail "moved includedir is '$inc'"
+# PREFIX=/opt/miso staged under DESTDIR: miso.pc names /opt/miso, and
+# --define-variable=prefix= finds the staged tree, as when it is moved.
+stage=$tmp/stage
+if ! $MAKE --no-print-directory install B="$B" PREFIX=/opt/miso \
+    DESTDIR="$stage" >"$tmp/make3.log" 2>&1; then
+	tail -n 30 "$tmp/make3.log"
+	echo "FAIL: make install PREFIX=/opt/miso DESTDIR=$stage"
+	exit 1
+fi
+pc=$stage/opt/miso/lib/pkgconfig
+[ "$(head -n 1 "$pc/miso.pc")" = "prefix=/opt/miso" ] ||
+    fail "staged miso.pc: $(head -n 1 "$pc/miso.pc")"
+export PKG_CONFIG_PATH=$pc PKG_CONFIG_LIBDIR=$pc
+moved="--define-variable=prefix=$stage/opt/miso"
+if ${CC:-cc} -o "$tmp/app2" "$tmp/app.c" tests/tools/legacy.c \
+    $(pkg-config "$moved" --cflags --libs miso); then
+	out=$(LD_LIBRARY_PATH=$(pkg-config "$moved" --variable=libdir miso) \
+	    "$tmp/app2" 7 2>&1)
+	[ "$out" = 7 ] || fail "README example from the moved tree: '$out'"
+else
+	fail "README.md's C example does not build from the moved tree"
+fi
 
 [ $fails -eq 0 ] && echo "install: ok"
 [ $fails -eq 0 ]
