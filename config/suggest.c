@@ -13,8 +13,8 @@
  * string alignment: "fial" is one edit from "fail", "kv_prase" one from
  * "kv_parse"), for words of at most LONGEST bytes.
  */
-static size_t
-distance(const char *a, const char *b)
+size_t
+miso__edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j, best;
 	size_t d[LONGEST + 1][LONGEST + 1];
@@ -53,7 +53,8 @@ miso__suggest(const char *word, const char *const *v, size_t n)
 	size_t i, d, max = strlen(word) <= 4 ? 1 : 2, least = max + 1;
 
 	for (i = 0; i < n; i++) {
-		if (v[i] == NULL || (d = distance(word, v[i])) >= least)
+		if (v[i] == NULL || (d = miso__edit_distance(word, v[i])) >=
+		    least)
 			continue;
 		least = d;
 		best = v[i];

@@ -147,30 +147,44 @@ make_entry(struct miso__fn *f, struct miso__hook *h, size_t i)
 }
 
 /*
- * Warns of each configured function that no loaded object defines, most
- * likely a misspelt name, and returns how many are defined: those are
- * the ones isolated.
+ * Warns of a configured function that no loaded object defines, most
+ * likely a misspelt name. The environment passes the configuration on to
+ * every program the program runs (a shell script's sed, valgrind's
+ * wrapper), where none of the functions exists: there it is no mistake,
+ * and only info says so. So the warning needs a sign that this is the
+ * program meant: another configured function found, or a name one edit
+ * away from an exported one.
  */
+static void
+report_missing(const struct miso__hook *h, size_t found)
+{
+	char near[256];
+	const char *s = miso__nearest_function(h->name, near, sizeof near);
+	int meant = found > 0 ||
+	    (s != NULL && miso__edit_distance(h->name, s) <= 1);
+
+	if (s != NULL)
+		miso__log(meant ? MISO_LOG_WARN : MISO_LOG_INFO, "%s: no "
+		    "loaded object defines it (did you mean %s?); not isolated "
+		    "unless a library loaded later defines it", h->name, s);
+	else
+		miso__log(meant ? MISO_LOG_WARN : MISO_LOG_INFO, "%s: no "
+		    "loaded object defines it; not isolated unless a library "
+		    "loaded later defines it", h->name);
+}
+
+/* How many configured functions are defined: those are isolated. */
 static size_t
 count_found(const struct miso__hook *h, size_t n)
 {
-	char near[256];
 	size_t i, found = 0;
 
-	for (i = 0; i < n; i++) {
-		if (atomic_load(&h[i].real) != NULL) {
+	for (i = 0; i < n; i++)
+		if (atomic_load(&h[i].real) != NULL)
 			found++;
-			continue;
-		}
-		if (miso__nearest_function(h[i].name, near, sizeof near) != NULL)
-			miso__log(MISO_LOG_WARN, "%s: no loaded object defines it "
-			    "(did you mean %s?); not isolated unless a library "
-			    "loaded later defines it", h[i].name, near);
-		else
-			miso__log(MISO_LOG_WARN, "%s: no loaded object defines it; "
-			    "not isolated unless a library loaded later defines "
-			    "it", h[i].name);
-	}
+	for (i = 0; i < n; i++)
+		if (atomic_load(&h[i].real) == NULL)
+			report_missing(&h[i], found);
 	return found;
 }
 

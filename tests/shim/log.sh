@@ -51,6 +51,17 @@ grep -v 'killed by signal' "$tmp/t.err" >"$tmp/t.got"
 same "misspelt function: a warning at the default level, with the nearest name" \
     "$tmp/t.want" "$tmp/t.got"
 
+# Programs the configuration is passed on to (a script's sed, a
+# wrapper), which define none of its functions: silent at the default
+# level, said at info.
+isolated "$tmp/crash.conf" "$tmp/o.out" "$tmp/o.err" /bin/true
+check "a program without the functions: exit $rc, nothing logged" \
+    test $rc -eq 0 -a ! -s "$tmp/o.err"
+MISO_LOG=info isolated "$tmp/crash.conf" "$tmp/o.out" "$tmp/o.err" /bin/true
+check "a program without the functions: said at info" grep -qx \
+    'miso: ts_crash: no loaded object defines it; not isolated unless a library loaded later defines it' \
+    "$tmp/o.err"
+
 # info: the count says what is isolated.
 MISO_LOG=info isolated "$tmp/typo.conf" "$tmp/i.out" "$tmp/i.err" \
     "$prog" crash
