@@ -147,7 +147,9 @@ check-tsan:
 check-valgrind: $(VALGRIND_TESTS)
 	@scripts/run-tests valgrind $(VALGRIND_TESTS)
 
+# The tally starts empty, so that the summary counts this run only.
 test: deps-test
+	@scripts/run-tests reset
 	@$(MAKE) --no-print-directory build-all
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-scripts
