@@ -37,14 +37,14 @@ PATH=$tmp/bin CC=${CC:-cc} /bin/sh scripts/check-deps build \
 PATH=$tmp/bin CC=${CC:-cc} /bin/sh scripts/check-deps test \
     >"$tmp/test.out" 2>&1 && fail "check-deps test passed without valgrind"
 head -n 1 "$tmp/test.out" >"$tmp/got"
-echo "miso: 'make' needs for test: valgrind clang python3; installing them" \
+echo "miso: missing for the tests: valgrind clang python3; installing them" \
     "with scripts/install-deps test" >"$tmp/want"
 cmp -s "$tmp/got" "$tmp/want" || fail "check-deps test said: $(cat "$tmp/got")"
 grep -q 'apt-get install .* valgrind' "$tmp/test.out" ||
     fail "check-deps test did not print the apt-get line"
 PATH=$tmp/bin CC=${CC:-cc} /bin/sh scripts/check-deps bench \
     >"$tmp/bench.out" 2>&1 && fail "check-deps bench passed without gnuplot"
-grep -q "needs for bench: gnuplot;" "$tmp/bench.out" ||
+grep -q "missing for the benchmark report: gnuplot;" "$tmp/bench.out" ||
     fail "check-deps bench said: $(cat "$tmp/bench.out")"
 # The groups add up: bench installs gnuplot, build does not.
 for g in build test bench all; do
