@@ -41,6 +41,18 @@ END
 same "debug: the rebinding and each call, with mode, outcome and time" \
     "$tmp/d.want" "$tmp/d.got"
 
+# The same in worker mode: the mode is named.
+printf 'int ts_crash(int how);\n    mode = worker\ndouble ts_dcrash(double x);\n' \
+    >"$tmp/worker.conf"
+MISO_LOG=debug isolated "$tmp/worker.conf" "$tmp/w.out" "$tmp/w.err" \
+    "$prog" crash
+check "debug, worker mode: runs (exit $rc)" test $rc -eq 0
+check "debug, worker mode: 'ts_crash: worker, completed in N µs'" \
+    grep -q '^miso: ts_crash: worker, completed in [0-9]* µs$' "$tmp/w.err"
+check "debug, worker mode: 'ts_crash: worker, killed by signal 11'" \
+    grep -q '^miso: ts_crash: worker, killed by signal 11 (SIGSEGV) in [0-9]* µs$' \
+    "$tmp/w.err"
+
 # The default level: one warning, naming the function and the nearest.
 isolated "$tmp/typo.conf" "$tmp/t.out" "$tmp/t.err" "$prog" crash
 check "misspelt function: runs (exit $rc)" test $rc -eq 0
