@@ -41,11 +41,23 @@ ifeq ($(SAN),thread)
 CFLAGS_AUTO  += -fsanitize=thread -DMISO_SANITIZED=1
 LDFLAGS_AUTO += -fsanitize=thread
 endif
+# Quiet by default: one "  CC  build/core/call.o" line per step; V=1 shows
+# the commands themselves.
+V ?= 0
+ifeq ($(V),1)
+Q     =
+quiet =
+else
+Q     = @
+quiet = @printf '  %-4s %s\n' '$(1)' '$@';
+endif
+
 ALL_CFLAGS  = $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS_AUTO) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_AUTO) $(LDFLAGS)
 
 # Filled in by the build.mk files.
 ALL_TARGETS    =
+TEST_TARGETS   =
 UNIT_TESTS     =
 SCRIPT_TESTS   =
 VALGRIND_TESTS =
@@ -54,14 +66,15 @@ INSTALL_TARGETS =
 
 .PHONY: all test check check-unit check-scripts check-asan check-tsan \
         check-valgrind \
-        check-fuzz fuzz demo bench install uninstall clean distclean deps
+        check-fuzz fuzz demo bench install uninstall clean distclean deps \
+        deps-test deps-bench
 
 all: deps
 	@$(MAKE) --no-print-directory build-all
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call quiet,CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Fuzzers (libFuzzer through clang). $(call fuzz_rules,NAME,BINARY) adds
 # check-fuzz-NAME (20 s, part of make test) and fuzz-NAME (FUZZ_SECONDS),
@@ -73,9 +86,9 @@ FUZZ_FLAGS    = -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 define fuzz_rules
 FUZZERS += $(2)
 $(B)/fuzz/corpus-$(1): $$(wildcard tests/corpus/$(1)/*)
-	rm -rf $$@
-	mkdir -p $$@
-	cp tests/corpus/$(1)/* $$@/
+	$$(call quiet,GEN)rm -rf $$@
+	@mkdir -p $$@
+	@cp tests/corpus/$(1)/* $$@/
 .PHONY: check-fuzz-$(1) fuzz-$(1)
 check-fuzz: check-fuzz-$(1)
 fuzz: fuzz-$(1)
@@ -98,18 +111,26 @@ include bench/build.mk
 .PHONY: build-all
 build-all: $(ALL_TARGETS)
 
-# Checks that every library and tool is present; installs what is missing
-# through scripts/install-deps (as root or with sudo) or prints the command.
+# Checks that what building needs is present (deps), or what the tests
+# or the benchmark report need too; installs what is missing through
+# scripts/install-deps (as root or with sudo) or prints the command.
 deps:
-	@scripts/check-deps
+	@CC='$(CC)' scripts/check-deps build
+deps-test:
+	@CC='$(CC)' scripts/check-deps test
+deps-bench:
+	@CC='$(CC)' scripts/check-deps bench
+
+demo: deps
+fuzz: deps-test
 
 check-unit: $(UNIT_TESTS)
 	@scripts/run-tests unit $(UNIT_TESTS)
 
-check-scripts: $(ALL_TARGETS) $(UNIT_TESTS)
+check-scripts: $(ALL_TARGETS) $(TEST_TARGETS) $(UNIT_TESTS)
 	@B=$(B) scripts/run-tests script $(SCRIPT_TESTS)
 
-check: deps
+check: deps-test
 	@$(MAKE) --no-print-directory check-unit check-scripts
 
 check-asan:
@@ -126,7 +147,9 @@ check-tsan:
 check-valgrind: $(VALGRIND_TESTS)
 	@scripts/run-tests valgrind $(VALGRIND_TESTS)
 
-test: deps
+# The tally starts empty, so that the summary counts this run only.
+test: deps-test
+	@scripts/run-tests reset
 	@$(MAKE) --no-print-directory build-all
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-scripts

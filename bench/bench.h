@@ -42,5 +42,12 @@ void measure(struct row *rows, int nrows, int rounds);
 void print_table(const char *title, struct row *rows, int nrows, int base);
 /* One line on the CPU, the kernel and the date. */
 void machine(void);
+/*
+ * One line: "target: WHAT = VALUE, wanted <= LIMIT (or >=): met" or
+ * "not met"; returns whether it was met. targets_summary() then counts
+ * them and names those missed.
+ */
+int target(const char *what, double value, int at_most, double limit);
+void targets_summary(void);
 
 #endif

@@ -277,10 +277,16 @@ placements(struct row *same, struct row *split)
 	place(-1, -1);
 }
 
+/* A ratio with a target ("<= 1.5", ">= 5") is one of the targets. */
 static void
-ratio(const char *what, double a, double b, const char *target)
+ratio(const char *what, double a, double b, const char *want)
 {
-	printf("  %-44s %8.2f   %s\n", what, a / b, target);
+	if (strncmp(want, "target <= ", 10) == 0)
+		target(what, a / b, 1, strtod(want + 10, NULL));
+	else if (strncmp(want, "target >= ", 10) == 0)
+		target(what, a / b, 0, strtod(want + 10, NULL));
+	else
+		printf("  %-44s %8.2f   %s\n", what, a / b, want);
 }
 
 static void *
@@ -431,6 +437,7 @@ main(int argc, char **argv)
 	    tiny[4].median, "target ~ 1");
 	printf("  %-44s %8.2f   %s\n", "pool spin, us per call",
 	    tiny[3].median / 1e3, "stretch <= 2");
+	targets_summary();
 	stop_helper();
 	miso_pool_free(spin_pool);
 	miso_pool_free(block_pool);

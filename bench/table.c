@@ -57,15 +57,23 @@ measure(struct row *rows, int nrows, int rounds)
 	}
 }
 
+/* Three significant digits or so, as README.md gives its figures. */
 static const char *
 human(double ns, char *buf, size_t size)
 {
-	if (ns < 1e3)
-		snprintf(buf, size, "%.1f ns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, size, "%.1f us", ns / 1e3);
+	const char *unit[] = { "ns", "µs", "ms", "s" };
+	int u = 0;
+
+	while (ns >= 1e3 && u < 3) {
+		ns /= 1e3;
+		u++;
+	}
+	if (u >= 2)
+		snprintf(buf, size, ns < 10 ? "%.2f %s" : ns < 100 ?
+		    "%.1f %s" : "%.0f %s", ns, unit[u]);
 	else
-		snprintf(buf, size, "%.2f ms", ns / 1e6);
+		snprintf(buf, size, ns < 10 ? "%.1f %s" : "%.0f %s", ns,
+		    unit[u]);
 	return buf;
 }
 
@@ -75,12 +83,44 @@ print_table(const char *title, struct row *rows, int nrows, int base)
 	char b[32];
 	int i;
 
-	printf("\n%s\n\n| variant | median per call | vs %s |\n|---|---:|---:|\n",
-	    title, rows[base].name);
-	for (i = 0; i < nrows; i++)
-		printf("| %s | %s | %.2fx |\n", rows[i].name,
-		    human(rows[i].median, b, sizeof b),
-		    rows[i].median / rows[base].median);
+	printf("\n%s (ratio: to %s)\n\n| variant | median per call | ratio |\n"
+	    "|---|---:|---:|\n", title, rows[base].name);
+	for (i = 0; i < nrows; i++) {
+		printf("| %s | %s | ", rows[i].name,
+		    human(rows[i].median, b, sizeof b));
+		/* Nanoseconds against microseconds say nothing. */
+		if (i >= base && rows[i].median / rows[base].median >= 0.01)
+			printf("%.2f", rows[i].median / rows[base].median);
+		printf(" |\n");
+	}
+}
+
+static int nmet, nmissed;
+static char missed[1024];
+
+int
+target(const char *what, double value, int at_most, double limit)
+{
+	int met = at_most ? value <= limit : value >= limit;
+	size_t n = strlen(missed);
+
+	printf("target: %s = %.3g, wanted %s %g: %s\n", what, value,
+	    at_most ? "<=" : ">=", limit, met ? "met" : "not met");
+	if (met)
+		nmet++;
+	else {
+		nmissed++;
+		snprintf(missed + n, sizeof missed - n, "%s%s",
+		    n > 0 ? "; " : "", what);
+	}
+	return met;
+}
+
+void
+targets_summary(void)
+{
+	printf("\ntargets: %d met, %d not met%s%s\n", nmet, nmissed,
+	    nmissed > 0 ? ": " : "", missed);
 }
 
 void

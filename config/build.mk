@@ -10,8 +10,8 @@ CONF_TESTS  = $(B)/tests/test_config $(B)/tests/test_config_eval \
               $(B)/tests/test_config_find $(B)/tests/test_config_systypes \
               $(B)/tests/test_config_nomem
 CONF_FUZZ   = $(B)/fuzz/fuzz_config
-CONF_CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
-CONF_CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka)
+CONF_CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CONF_CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CONF_PROBE_CC      = $(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS)
 
 ALL_TARGETS    += $(CONF_A)
@@ -20,31 +20,31 @@ VALGRIND_TESTS += $(CONF_TESTS)
 
 $(B)/config/systab.h: config/gen-structs.sh
 	@mkdir -p $(@D)
-	config/gen-structs.sh $@ $(CONF_PROBE_CC)
+	$(call quiet,GEN)config/gen-structs.sh $@ $(CONF_PROBE_CC)
 
 $(B)/config/errtab.h: config/gen-errno.sh
 	@mkdir -p $(@D)
-	config/gen-errno.sh $@ $(CONF_PROBE_CC)
+	$(call quiet,GEN)config/gen-errno.sh $@ $(CONF_PROBE_CC)
 
 $(B)/config/systypes.o: config/systypes.c $(B)/config/systab.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -I$(B)/config -MMD -MP -c -o $@ $<
+	$(call quiet,CC)$(CC) $(ALL_CFLAGS) -I$(B)/config -MMD -MP -c -o $@ $<
 
 $(B)/config/errnames.o: config/errnames.c $(B)/config/errtab.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -I$(B)/config -MMD -MP -c -o $@ $<
+	$(call quiet,CC)$(CC) $(ALL_CFLAGS) -I$(B)/config -MMD -MP -c -o $@ $<
 
 $(CONF_A): $(CONF_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)rm -f $@
+	$(call quiet,AR)$(AR) rcs $@ $^
 
 $(CONF_TESTS:%=%.o): $(B)/tests/%.o: tests/%.c $(CONF_GEN)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CONF_CMOCKA_CFLAGS) -Iconfig -MMD -MP -c -o $@ $<
+	$(call quiet,CC)$(CC) $(ALL_CFLAGS) $(CONF_CMOCKA_CFLAGS) -Iconfig -MMD -MP -c -o $@ $<
 
 $(CONF_TESTS): %: %.o $(CONF_A)
-	$(CC) -o $@ $< $(CONF_A) $(CONF_CMOCKA_LIBS) $(ALL_LDFLAGS) \
+	$(call quiet,LD)$(CC) -o $@ $< $(CONF_A) $(CONF_CMOCKA_LIBS) $(ALL_LDFLAGS) \
 	    $(CONF_TEST_LDFLAGS)
 
 # Allocation failures are injected by wrapping the allocator.
@@ -55,7 +55,7 @@ $(B)/tests/test_config_nomem: CONF_TEST_LDFLAGS = \
 $(CONF_FUZZ): tests/fuzz_config.c $(CONF_SRCS) config/config.h \
     config/internal.h $(CONF_GEN)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -I$(B)/config -o $@ \
+	$(call quiet,LD)$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -I$(B)/config -o $@ \
 	    tests/fuzz_config.c $(CONF_SRCS)
 $(eval $(call fuzz_rules,config,$(CONF_FUZZ)))
 
@@ -64,7 +64,7 @@ EXPR_FUZZ = $(B)/fuzz/fuzz_expr
 $(EXPR_FUZZ): tests/fuzz_expr.c $(CONF_SRCS) config/config.h \
     config/internal.h $(CONF_GEN)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -I$(B)/config -o $@ \
+	$(call quiet,LD)$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -I$(B)/config -o $@ \
 	    tests/fuzz_expr.c $(CONF_SRCS)
 $(eval $(call fuzz_rules,expr,$(EXPR_FUZZ)))
 

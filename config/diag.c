@@ -1,7 +1,8 @@
 /*
  * Diagnostics in the style of a compiler: "file:line:col: error: message",
- * then the source line and a caret under the column.  All of them go into
- * one text; the first error is also kept apart for callers that show one.
+ * then the source line and a caret under the column (a note at the place
+ * just shown goes without them).  All of them go into one text; the first
+ * error is also kept apart for callers that show one.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,8 +62,11 @@ report(struct miso__parser *p, const char *kind, int line, int col,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	miso__sbuf_printf(&p->diag, "%s:%d:%d: %s: %s\n", p->file, line, col,
 	    kind, msg);
-	if (line > 0)
+	if (line > 0 && (strcmp(kind, "note") != 0 || line != p->shown_line ||
+	    col != p->shown_col))
 		show_line(p, line, col);
+	p->shown_line = line;
+	p->shown_col = col;
 	if (strcmp(kind, "error") == 0 && p->nerrors == 1) {
 		p->first_line = line;
 		p->first_col = col;
@@ -117,4 +121,33 @@ miso__error_at(struct miso__parser *p, const struct miso__tok *t,
 	va_start(ap, fmt);
 	report(p, "error", t->line, t->col, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * Something missing before t: when t starts a later line than the last
+ * token read, what is missing belongs at the end of that token's line,
+ * where a compiler points. Returns whether that was so (t starts a new
+ * statement, then).
+ */
+int
+miso__error_missing(struct miso__parser *p, const struct miso__tok *t,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int eol = t->first && p->prev_line > 0 && p->prev_line < t->line;
+
+	if (p->stop)
+		return eol;
+	if (p->nerrors == MISO__MAX_ERRORS) {
+		miso__error(p, t->line, t->col, "%s", "");
+		return eol;
+	}
+	p->nerrors++;
+	va_start(ap, fmt);
+	if (eol)
+		report(p, "error", p->prev_line, p->prev_end, fmt, ap);
+	else
+		report(p, "error", t->line, t->col, fmt, ap);
+	va_end(ap);
+	return eol;
 }

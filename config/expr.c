@@ -165,6 +165,19 @@ find_param(const struct miso_conf_func *fn, const char *name)
 	return -1;
 }
 
+static void
+suggest_param(struct miso__parser *p, const struct miso_conf_func *fn,
+    const struct miso__pexpr *x)
+{
+	const char *v[MISO__MAX_PARAMS], *s;
+	size_t i, n = 0;
+
+	for (i = 0; i < fn->nparams && n < MISO__MAX_PARAMS; i++)
+		v[n++] = fn->params[i].name;
+	if ((s = miso__suggest(x->name, v, n)) != NULL)
+		miso__note(p, x->line, x->col, "did you mean '%s'?", s);
+}
+
 static int
 check_name(struct miso__parser *p, const struct miso_conf_func *fn,
     struct miso__pexpr *x)
@@ -174,6 +187,7 @@ check_name(struct miso__parser *p, const struct miso_conf_func *fn,
 	if ((x->e.param = find_param(fn, x->name)) == -1) {
 		miso__error(p, x->line, x->col, "'%s' has no parameter named "
 		    "'%s'", fn->name, x->name);
+		suggest_param(p, fn, x);
 		return -1;
 	}
 	t = fn->params[x->e.param].type;

@@ -135,8 +135,16 @@ end_of_declaration(struct miso__parser *p, const struct miso_conf_func *fn)
 		p->ended = 1;
 		return 0;
 	}
-	miso__error_at(p, t, "expected ';' after the declaration of '%s'",
-	    fn->name);
+	/*
+	 * At the end of a line, only the ';' is missing: the declaration
+	 * stands (the file is refused all the same), so that what follows
+	 * is read as what it is and its own errors are reported too.
+	 */
+	if (miso__error_missing(p, t, "expected ';' after the declaration "
+	    "of '%s'", fn->name)) {
+		p->ended = 1;
+		return 0;
+	}
 	return -1;
 }
 

@@ -96,11 +96,14 @@ struct miso__parser {
 	int			 line;
 	struct miso__tok	 tok;
 	int			 have_tok;
+	int			 prev_line, prev_end;	/* just past the last
+							   token read */
 
 	struct miso__sbuf	 diag;
 	size_t			 nerrors;
 	int			 stop;
 	int			 first_line, first_col;
+	int			 shown_line, shown_col;	/* last caret */
 	char			 first_msg[256];
 
 	struct miso__named	*named;
@@ -114,6 +117,7 @@ struct miso__parser {
 	struct miso__pfunc	*cur;	/* what indented settings apply to */
 	int			 lost;	/* ignore them: their function is bad */
 	int			 ended;	/* the statement's ';' has been read */
+	size_t			 stmt_off;	/* where the statement began */
 	int			 ndefaults;
 	struct miso_conf_policy	 defaults;
 	int			 depth;
@@ -131,6 +135,8 @@ void	 miso__error(struct miso__parser *, int line, int col,
 void	 miso__note(struct miso__parser *, int line, int col,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	 miso__error_at(struct miso__parser *, const struct miso__tok *,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int	 miso__error_missing(struct miso__parser *, const struct miso__tok *,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* lexer.c */
@@ -166,6 +172,7 @@ const char	*miso__errno_name(int);
 /* suggest.c */
 const char	*miso__suggest(const char *word, const char *const *v,
 	    size_t n);
+size_t	 miso__edit_distance(const char *a, const char *b);
 
 /* named.c: new types, and the struct tags and typedef names declared. */
 struct miso_conf_type	*miso__new_type(struct miso__parser *,

@@ -147,11 +147,22 @@ miso__peek(struct miso__parser *p)
 	return &p->tok;
 }
 
+/* Tokens never span lines: one ends on its line, len columns on. */
+static void
+consumed(struct miso__parser *p)
+{
+	p->have_tok = 0;
+	if (p->tok.kind == MISO__T_EOF)
+		return;
+	p->prev_line = p->tok.line;
+	p->prev_end = p->tok.col + (int)p->tok.len;
+}
+
 struct miso__tok
 miso__next(struct miso__parser *p)
 {
 	miso__peek(p);
-	p->have_tok = 0;
+	consumed(p);
 	return p->tok;
 }
 
@@ -170,7 +181,7 @@ miso__accept(struct miso__parser *p, int ch)
 
 	if (t->kind != MISO__T_PUNCT || t->ch != ch)
 		return 0;
-	p->have_tok = 0;
+	consumed(p);
 	return 1;
 }
 
@@ -194,7 +205,7 @@ miso__expect(struct miso__parser *p, int ch, const char *what)
 	if (miso__accept(p, ch))
 		return 0;
 	describe(p, t, got, sizeof(got));
-	miso__error_at(p, t, "expected '%c'%s%s before %s", ch,
+	miso__error_missing(p, t, "expected '%c'%s%s before %s", ch,
 	    *what != '\0' ? " " : "", what, got);
 	return -1;
 }
@@ -263,7 +274,9 @@ miso__rest_of_line(struct miso__parser *p, const char **s)
 /*
  * Recovers from an error: skips to just after the next ';', or to the
  * next line that starts in the first column, whichever comes first;
- * continuation lines are indented, so such a line starts something new.
+ * continuation lines are indented, so such a line starts something new,
+ * even when the error was found on it (a ')' missing at the end of the
+ * line before).
  */
 void
 miso__skip_statement(struct miso__parser *p)
@@ -277,7 +290,8 @@ miso__skip_statement(struct miso__parser *p)
 
 		if (t->kind == MISO__T_EOF)
 			return;
-		if (!first && t->first && t->col == 1)
+		if ((!first || t->off != p->stmt_off) && t->first &&
+		    t->col == 1)
 			return;
 		miso__next(p);
 		if (t->kind == MISO__T_PUNCT && t->ch == ';')

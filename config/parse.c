@@ -99,6 +99,7 @@ statement(struct miso__parser *p)
 
 	p->depth = 0;
 	p->ended = 0;
+	p->stmt_off = t->off;
 	if (t->kind == MISO__T_PUNCT && t->ch == '[')
 		return section(p);
 	if (miso__at_setting(p))

@@ -8,31 +8,37 @@
 
 #define LONGEST	32
 
-/* Levenshtein distance, for words of at most LONGEST bytes. */
-static size_t
-distance(const char *a, const char *b)
+/*
+ * Edit distance counting a swap of two neighbours as one edit (optimal
+ * string alignment: "fial" is one edit from "fail", "kv_prase" one from
+ * "kv_parse"), for words of at most LONGEST bytes.
+ */
+size_t
+miso__edit_distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[LONGEST + 1], prev, tmp;
+	size_t la = strlen(a), lb = strlen(b), i, j, best;
+	size_t d[LONGEST + 1][LONGEST + 1];
 
 	if (la > LONGEST || lb > LONGEST)
 		return LONGEST;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
+		d[0][j] = j;
 	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
 		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = prev + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			if (tmp + 1 < row[j])
-				row[j] = tmp + 1;
-			prev = tmp;
+			best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
 	}
-	return row[lb];
+	return d[la][lb];
 }
 
 /*
@@ -47,7 +53,8 @@ miso__suggest(const char *word, const char *const *v, size_t n)
 	size_t i, d, max = strlen(word) <= 4 ? 1 : 2, least = max + 1;
 
 	for (i = 0; i < n; i++) {
-		if (v[i] == NULL || (d = distance(word, v[i])) >= least)
+		if (v[i] == NULL || (d = miso__edit_distance(word, v[i])) >=
+		    least)
 			continue;
 		least = d;
 		best = v[i];

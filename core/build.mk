@@ -10,24 +10,30 @@ ALL_TARGETS += $(CORE_A) $(CORE_SO) $(CORE_LINK)
 
 $(CORE_A): $(CORE_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)rm -f $@
+	$(call quiet,AR)$(AR) rcs $@ $^
 
 $(CORE_SO): $(CORE_OBJS) core/miso.map
 	@mkdir -p $(@D)
-	$(CC) -shared -o $@ $(CORE_OBJS) -Wl,--version-script=core/miso.map \
+	$(call quiet,LD)$(CC) -shared -o $@ $(CORE_OBJS) -Wl,--version-script=core/miso.map \
 	    -Wl,-soname,libmisocore.so.0 $(ALL_LDFLAGS)
 
 $(CORE_LINK): $(CORE_SO)
-	ln -sf libmisocore.so.0 $@
+	$(call quiet,LN)ln -sf libmisocore.so.0 $@
 
+# miso.pc is written by 'make install' from the directories it installs
+# into, relative to ${prefix} where they lie under it, so that
+# 'pkg-config --define-variable=prefix=DIR' can move the whole tree.
 MISO_PC = $(B)/miso.pc
-ALL_TARGETS += $(MISO_PC)
+pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(patsubst $(PREFIX),$${prefix},$(1)))
 
-$(MISO_PC): miso.pc.in Makefile
+.PHONY: $(MISO_PC)
+$(MISO_PC): miso.pc.in
 	@mkdir -p $(@D)
-	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@exec_prefix@|$(exec_prefix)|' \
-	    -e 's|@libdir@|$(libdir)|' -e 's|@includedir@|$(includedir)|' \
+	$(call quiet,GEN)sed -e 's|@prefix@|$(PREFIX)|' \
+	    -e 's|@exec_prefix@|$(call pc_rel,$(exec_prefix))|' \
+	    -e 's|@libdir@|$(call pc_rel,$(libdir))|' \
+	    -e 's|@includedir@|$(call pc_rel,$(includedir))|' \
 	    -e 's|@version@|$(VERSION)|' miso.pc.in > $@
 
 install: install-core

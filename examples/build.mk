@@ -5,7 +5,8 @@ EXAMPLES = basic error_handling blocking_signals leak crash timeout pool
 EXAMPLE_BINS = $(EXAMPLES:%=$(B)/examples/%)
 
 ALL_TARGETS  += $(EXAMPLE_BINS)
-SCRIPT_TESTS += tests/examples.sh
+SCRIPT_TESTS += tests/examples.sh tests/tutorial.sh
 
 $(B)/examples/%: $(B)/examples/%.o $(CORE_A)
-	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
+	$(call quiet,LD)$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
+.SECONDARY: $(EXAMPLE_BINS:%=%.o)

@@ -3,7 +3,7 @@
 # the way users build, so they know nothing of miso.
 
 REBIND_SRCS = shim/rebind.c shim/scan.c shim/real.c shim/slot.c \
-              shim/elftab.c shim/streq.c shim/dl.c
+              shim/elftab.c shim/streq.c shim/dl.c shim/nearest.c
 REBIND_OBJS = $(REBIND_SRCS:%.c=$(B)/%.o) $(B)/shim/dltramp.o
 REBIND_A    = $(B)/lib/libmisorebind.a
 
@@ -16,12 +16,12 @@ $(REBIND_OBJS): CFLAGS_AUTO += -fno-sanitize=all
 
 $(REBIND_A): $(REBIND_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)rm -f $@
+	$(call quiet,AR)$(AR) rcs $@ $^
 
 $(B)/shim/%.o: shim/%.S
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) -fPIC -MMD -MP -c -o $@ $<
+	$(call quiet,AS)$(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
 # Test objects and programs (tests/rebind/run.sh).
 RT       = $(B)/tests/rebind
@@ -43,54 +43,54 @@ SCRIPT_TESTS += tests/rebind/run.sh
 rebind-tests: $(REBIND_A) $(RT_ALL)
 
 $(RT)/libhookpre.so: $(RT)/hookpre.o $(REBIND_A)
-	$(CC) -shared -o $@ $(RT)/hookpre.o $(REBIND_A) -Wl,-z,defs \
+	$(call quiet,LD)$(CC) -shared -o $@ $(RT)/hookpre.o $(REBIND_A) -Wl,-z,defs \
 	    $(ALL_LDFLAGS)
 
 $(RT)/libtf.so: tests/rebind/tf.c
 	@mkdir -p $(@D)
-	$(RT_SO) -Wl,-soname,libtf.so -Wl,-z,lazy -o $@ $<
+	$(call quiet,LD)$(RT_SO) -Wl,-soname,libtf.so -Wl,-z,lazy -o $@ $<
 
 $(RT)/libmid.so: tests/rebind/mid.c $(RT)/libtf.so
-	$(RT_SO) -fno-plt -Wl,-z,relro,-z,now -Wl,-soname,libmid.so \
+	$(call quiet,LD)$(RT_SO) -fno-plt -Wl,-z,relro,-z,now -Wl,-soname,libmid.so \
 	    -o $@ $< -L$(RT) -ltf -Wl,-rpath,'$$ORIGIN'
 
 $(RT)/libver.so: tests/rebind/ver.c tests/rebind/ver.map
 	@mkdir -p $(@D)
-	$(RT_SO) -Wl,-soname,libver.so -Wl,--version-script=tests/rebind/ver.map \
+	$(call quiet,LD)$(RT_SO) -Wl,-soname,libver.so -Wl,--version-script=tests/rebind/ver.map \
 	    -o $@ tests/rebind/ver.c
 
 $(RT)/plugins/libdep.so: tests/rebind/dep.c
 	@mkdir -p $(@D)
-	$(RT_SO) -Wl,-soname,libdep.so -o $@ $<
+	$(call quiet,LD)$(RT_SO) -Wl,-soname,libdep.so -o $@ $<
 
 $(RT)/plugins/libplug.so: tests/rebind/plug.c $(RT)/plugins/libdep.so
-	$(RT_SO) -Wl,-soname,libplug.so -o $@ $< -L$(RT)/plugins -ldep \
+	$(call quiet,LD)$(RT_SO) -Wl,-soname,libplug.so -o $@ $< -L$(RT)/plugins -ldep \
 	    -Wl,-rpath,'$$ORIGIN'
 
 $(RT)/plugins/libt%.so: tests/rebind/tl.c $(RT)/plugins/libdep.so
-	$(RT_SO) -DTL_RUN=t$*_run -Wl,-soname,libt$*.so -o $@ $< \
+	$(call quiet,LD)$(RT_SO) -DTL_RUN=t$*_run -Wl,-soname,libt$*.so -o $@ $< \
 	    -L$(RT)/plugins -ldep -Wl,-rpath,'$$ORIGIN'
 
 RT_PROG_LIBS = -L$(RT) -lmid -ltf -Wl,-rpath,'$$ORIGIN'
 
 $(RT)/prog-pie: tests/rebind/prog.c $(RT)/libmid.so
-	$(RT_CC) -fPIE -pie -o $@ $< $(RT_PROG_LIBS)
+	$(call quiet,LD)$(RT_CC) -fPIE -pie -o $@ $< $(RT_PROG_LIBS)
 
 $(RT)/prog-nopie: tests/rebind/prog.c $(RT)/libmid.so
-	$(RT_CC) -fno-pie -no-pie -o $@ $< $(RT_PROG_LIBS)
+	$(call quiet,LD)$(RT_CC) -fno-pie -no-pie -o $@ $< $(RT_PROG_LIBS)
 
 $(RT)/prog-noplt: tests/rebind/prog.c $(RT)/libmid.so
-	$(RT_CC) -fPIE -pie -fno-plt -o $@ $< $(RT_PROG_LIBS)
+	$(call quiet,LD)$(RT_CC) -fPIE -pie -fno-plt -o $@ $< $(RT_PROG_LIBS)
 
 $(RT)/prog-relro: tests/rebind/prog.c $(RT)/libmid.so
-	$(RT_CC) -fPIE -pie -Wl,-z,relro,-z,now -o $@ $< $(RT_PROG_LIBS)
+	$(call quiet,LD)$(RT_CC) -fPIE -pie -Wl,-z,relro,-z,now -o $@ $< $(RT_PROG_LIBS)
 
 $(RT)/dlprog: tests/rebind/dlprog.c
 	@mkdir -p $(@D)
-	$(RT_CC) -fPIE -pie -o $@ $< -pthread -Wl,-rpath,'$$ORIGIN/plugins'
+	$(call quiet,LD)$(RT_CC) -fPIE -pie -o $@ $< -pthread -Wl,-rpath,'$$ORIGIN/plugins'
 
 $(RT)/verprog: tests/rebind/verprog.c $(RT)/libver.so
-	$(RT_CC) -o $@ $< -L$(RT) -lver -Wl,-rpath,'$$ORIGIN'
+	$(call quiet,LD)$(RT_CC) -o $@ $< -L$(RT) -lver -Wl,-rpath,'$$ORIGIN'
 
 # Unit tests (cmocka): the program itself plays libmiso.so.
 REBIND_TEST   = $(B)/tests/test_rebind
@@ -100,7 +100,7 @@ UNIT_TESTS     += $(REBIND_TEST)
 VALGRIND_TESTS += $(REBIND_TEST)
 
 $(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
-	$(CC) -o $@ $(B)/tests/test_rebind.o $(REBIND_A) -L$(RT) -ltf \
+	$(call quiet,LD)$(CC) -o $@ $(B)/tests/test_rebind.o $(REBIND_A) -L$(RT) -ltf \
 	    -Wl,-rpath,$(abspath $(RT)) -Wl,--wrap=mprotect \
 	    $(REBIND_CMOCKA) $(ALL_LDFLAGS)
 
@@ -121,7 +121,7 @@ $(SHIM_OBJS): CPPFLAGS += $(FFI_CFLAGS)
 # the program's references to dlsym@GLIBC_2.34 skip our definitions.
 $(SHIM_SO): $(SHIM_OBJS) $(REBIND_A) $(CORE_A) $(CONF_A) shim/libmiso.map
 	@mkdir -p $(@D)
-	$(CC) -shared -o $@ $(SHIM_OBJS) $(REBIND_A) $(CONF_A) $(CORE_A) \
+	$(call quiet,LD)$(CC) -shared -o $@ $(SHIM_OBJS) $(REBIND_A) $(CONF_A) $(CORE_A) \
 	    $(FFI_LIBS) -lm -Wl,--version-script=shim/libmiso.map -Wl,-z,defs \
 	    -Wl,-z,now $(ALL_LDFLAGS)
 
@@ -141,7 +141,7 @@ UNIT_TESTS     += $(MARSHAL_TEST)
 VALGRIND_TESTS += $(MARSHAL_TEST)
 $(B)/tests/test_marshal.o: CPPFLAGS += $(FFI_CFLAGS)
 $(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_OBJS)) $(CONF_A) $(CORE_A)
-	$(CC) -o $@ $^ $(FFI_LIBS) -lm $(REBIND_CMOCKA) $(ALL_LDFLAGS)
+	$(call quiet,LD)$(CC) -o $@ $^ $(FFI_LIBS) -lm $(REBIND_CMOCKA) $(ALL_LDFLAGS)
 
 # The demo and the integration tests of the shim (demo/, tests/shim/).
 -include shim/tests.mk
@@ -153,6 +153,6 @@ REPLY_FUZZ_SRCS = tests/fuzz_reply.c shim/marshal.c shim/ffi.c \
 
 $(REPLY_FUZZ): $(REPLY_FUZZ_SRCS) shim/shim.h $(CONF_GEN)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(FFI_CFLAGS) -Iconfig -I$(B)/config \
+	$(call quiet,LD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FFI_CFLAGS) -Iconfig -I$(B)/config \
 	    -o $@ $(REPLY_FUZZ_SRCS) $(FFI_LIBS)
 $(eval $(call fuzz_rules,reply,$(REPLY_FUZZ)))

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,23 @@ run_in_child(void *ctx, struct miso_writer *w)
 	const struct job *j = ctx;
 
 	miso__child_run(j->f, j->real, j->args, j->plan, w);
+}
+
+/* MISO_LOG=debug: one line per call. */
+static void
+log_call(const struct miso__fn *f, int code, const struct miso_result *res)
+{
+	char what[160];
+
+	if (code == 0)
+		snprintf(what, sizeof what, "completed");
+	else if (code < 0 && code > -4096)
+		snprintf(what, sizeof what, "not run: %s", strerror(-code));
+	else
+		miso_describe(res, what, sizeof what);
+	miso__log(MISO_LOG_DEBUG, "%s: %s, %s in %llu µs", f->cf->name,
+	    f->pool != NULL ? "worker" : "fork", what,
+	    (unsigned long long)(res->wall_ns / 1000));
 }
 
 static void
@@ -66,6 +84,8 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 		code = miso__commit(f, args, &plan, res.data, res.len, ret,
 		    &child_errno);
 	miso__stats_record(f, code, &res);
+	if (miso__log_level >= MISO_LOG_DEBUG)
+		log_call(f, code, &res);
 	if (code != 0) {
 		errno = errno_in;  /* what 'errno = 0' leaves alone */
 		miso__fail(f, ret, code, &res);

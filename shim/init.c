@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,48 @@ make_entry(struct miso__fn *f, struct miso__hook *h, size_t i)
 	return 0;
 }
 
+/*
+ * Warns of a configured function that no loaded object defines, most
+ * likely a misspelt name. The environment passes the configuration on to
+ * every program the program runs (a shell script's sed, valgrind's
+ * wrapper), where none of the functions exists: there it is no mistake,
+ * and only info says so. So the warning needs a sign that this is the
+ * program meant: another configured function found, or a name one edit
+ * away from an exported one.
+ */
+static void
+report_missing(const struct miso__hook *h, size_t found)
+{
+	char near[256];
+	const char *s = miso__nearest_function(h->name, near, sizeof near);
+	int meant = found > 0 ||
+	    (s != NULL && miso__edit_distance(h->name, s) <= 1);
+
+	if (s != NULL)
+		miso__log(meant ? MISO_LOG_WARN : MISO_LOG_INFO, "%s: no "
+		    "loaded object defines it (did you mean %s?); not isolated "
+		    "unless a library loaded later defines it", h->name, s);
+	else
+		miso__log(meant ? MISO_LOG_WARN : MISO_LOG_INFO, "%s: no "
+		    "loaded object defines it; not isolated unless a library "
+		    "loaded later defines it", h->name);
+}
+
+/* How many configured functions are defined: those are isolated. */
+static size_t
+count_found(const struct miso__hook *h, size_t n)
+{
+	size_t i, found = 0;
+
+	for (i = 0; i < n; i++)
+		if (atomic_load(&h[i].real) != NULL)
+			found++;
+	for (i = 0; i < n; i++)
+		if (atomic_load(&h[i].real) == NULL)
+			report_missing(&h[i], found);
+	return found;
+}
+
 __attribute__((constructor)) static void
 miso_shim_init(void)
 {
@@ -153,7 +196,7 @@ miso_shim_init(void)
 	struct miso__hook *hooks;
 	struct miso__fn *fns;
 	char why[256];
-	size_t i, n, failed = 0;
+	size_t i, n, found, failed = 0;
 	int r;
 
 	if (off != NULL && strcmp(off, "1") == 0)
@@ -191,6 +234,11 @@ miso_shim_init(void)
 		unusable_fn(fns[failed].cf, why);
 		return;
 	}
-	miso__log(MISO_LOG_INFO, "isolating %zu function%s from %s", n,
-	    n == 1 ? "" : "s", conf->file);
+	found = count_found(hooks, n);
+	if (found == n)
+		miso__log(MISO_LOG_INFO, "isolating %zu function%s from %s", n,
+		    n == 1 ? "" : "s", conf->file);
+	else
+		miso__log(MISO_LOG_INFO, "isolating %zu of the %zu functions "
+		    "of %s (%zu not defined)", found, n, conf->file, n - found);
 }

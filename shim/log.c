@@ -2,11 +2,19 @@
  * The shim's one way to speak: one line per event, "miso: " first, to
  * stderr or to MISO_LOG_FILE ("%p" in it becomes the pid), at or above
  * MISO_LOG (error, warn, info, debug; default warn).
+ *
+ * A warning or error repeated is shown MISO__LOG_BURST times, then held
+ * back and counted; when another line comes, or at exit, one line says
+ * how many were left out. Lines that differ only in their numbers (a
+ * child's pid, a time) count as the same: 200 crashes of one function make
+ * a few lines, not 200. Info and debug lines, asked for, are never held.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +22,22 @@
 
 #include "shim.h"
 
-static int level = MISO_LOG_WARN;
+#define MISO__LOG_BURST 3
+
+int miso__log_level = MISO_LOG_WARN;
 static int log_fd = 2;
+
+/*
+ * The last warning or error, numbers masked. The flag, not a mutex,
+ * guards it: a thread that finds it taken (or a child forked while it
+ * was) writes its line without counting, and nothing can deadlock.
+ */
+static atomic_flag held_busy = ATOMIC_FLAG_INIT;
+static char held_key[256];
+static unsigned long held_seen, held_left;
+static pid_t held_pid;
+
+static void flush_at_exit(void);
 
 static int
 parse_level(const char *s)
@@ -31,8 +53,8 @@ parse_level(const char *s)
 }
 
 /* Expands "%p" to the pid; anything else is copied as it is. */
-static void
-expand_path(const char *in, char *out, size_t size)
+void
+miso__expand_pid(const char *in, char *out, size_t size)
 {
 	size_t o = 0;
 
@@ -57,9 +79,10 @@ miso__log_init(void)
 	char path[4096];
 	int l, fd;
 
+	atexit(flush_at_exit);
 	if (s != NULL && *s != '\0') {
 		if ((l = parse_level(s)) != 0)
-			level = l;
+			miso__log_level = l;
 		else
 			miso__log(MISO_LOG_WARN, "MISO_LOG=%s: not one of error, "
 			    "warn, info, debug; using warn", s);
@@ -67,7 +90,7 @@ miso__log_init(void)
 	s = secure_getenv("MISO_LOG_FILE");
 	if (s == NULL || *s == '\0')
 		return;
-	expand_path(s, path, sizeof path);
+	miso__expand_pid(s, path, sizeof path);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd == -1) {
 		miso__log(MISO_LOG_WARN, "MISO_LOG_FILE=%s: %s; logging to "
@@ -80,7 +103,89 @@ miso__log_init(void)
 int
 miso__log_enabled(int l)
 {
-	return l <= level;
+	return l <= miso__log_level;
+}
+
+/* One write: lines from several processes do not interleave. */
+static void
+put(const char *line, size_t n)
+{
+	if (write(log_fd, line, n) < 0)
+		(void)0;
+}
+
+/* The line with each run of digits made one '#'. */
+static void
+mask_numbers(const char *line, char *key, size_t size)
+{
+	size_t o = 0;
+
+	for (; *line != '\0' && o + 1 < size; line++) {
+		if (!isdigit((unsigned char)*line))
+			key[o++] = *line;
+		else if (o == 0 || key[o - 1] != '#')
+			key[o++] = '#';
+	}
+	key[o] = '\0';
+}
+
+/* Says how many lines were held back, if any; the flag is held. */
+static void
+flush_held(void)
+{
+	char line[128];
+	int n;
+
+	if (held_left == 0 || held_pid != getpid())
+		return;
+	n = snprintf(line, sizeof line, "miso: %lu more like the last line "
+	    "left out\n", held_left);
+	put(line, (size_t)n);
+	held_left = 0;
+}
+
+/*
+ * Whether to write this line: false when it repeats the last warning
+ * past the burst. A line of another kind ends the repetition.
+ */
+static int
+admit(int l, const char *line)
+{
+	char key[sizeof held_key];
+	int show = 1;
+
+	if (atomic_flag_test_and_set(&held_busy))
+		return 1;
+	if (l > MISO_LOG_WARN) {
+		flush_held();
+		held_key[0] = '\0';
+		held_seen = 0;
+	} else {
+		mask_numbers(line, key, sizeof key);
+		if (held_seen > 0 && strcmp(key, held_key) == 0 &&
+		    held_pid == getpid()) {
+			if (++held_seen > MISO__LOG_BURST) {
+				held_left++;
+				show = 0;
+			}
+		} else {
+			flush_held();
+			memcpy(held_key, key, sizeof key);
+			held_seen = 1;
+			held_pid = getpid();
+		}
+	}
+	atomic_flag_clear(&held_busy);
+	return show;
+}
+
+static void
+flush_at_exit(void)
+{
+	if (atomic_flag_test_and_set(&held_busy))
+		return;
+	flush_held();
+	atomic_flag_clear(&held_busy);
 }
 
 void
@@ -90,7 +195,7 @@ miso__log(int l, const char *fmt, ...)
 	va_list ap;
 	int n, saved = errno;
 
-	if (l > level)
+	if (l > miso__log_level)
 		return;
 	memcpy(line, "miso: ", 6);
 	va_start(ap, fmt);
@@ -101,9 +206,10 @@ miso__log(int l, const char *fmt, ...)
 	n += 6;
 	if (n > (int)sizeof line - 2)
 		n = (int)sizeof line - 2;
-	line[n++] = '\n';
-	/* One write: lines from several processes do not interleave. */
-	if (write(log_fd, line, (size_t)n) < 0)
-		(void)0;
+	line[n] = '\0';
+	if (admit(l, line + 6)) {
+		line[n++] = '\n';
+		put(line, (size_t)n);
+	}
 	errno = saved;
 }

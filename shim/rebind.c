@@ -121,12 +121,7 @@ miso__rebind_init(struct miso__hook *h, size_t n)
 	miso__nhooks = n;
 	if (!atomic_compare_exchange_strong(&miso__hooks, &none, h))
 		return -EBUSY;
-	rc = scan(true);
-	for (i = 0; i < n; i++)
-		if (atomic_load(&h[i].real) == NULL)
-			LOG(3, "rebind: %s: no definition loaded yet",
-			    h[i].name);
-	return rc;
+	return scan(true);
 }
 
 int

@@ -50,6 +50,15 @@ void	*miso__real_dlsym(void *handle, const char *name);
 void	*miso__real_dlvsym(void *handle, const char *name, const char *version);
 void	*miso__real_dlopen(const char *file, int mode);
 
+/*
+ * The exported function of a loaded object (libmiso.so aside) nearest in
+ * spelling to name, copied into buf, or NULL when none is near; for the
+ * warning about a name nothing defines. Uses miso__suggest of
+ * config/suggest.c. Not async-signal-safe.
+ */
+const char *miso__nearest_function(const char *name, char *buf,
+    size_t size);
+
 /* Used by the dl* wrappers (shim/dl.c). */
 int	 miso__rebind_hooked(const char *name);
 void	*miso__rebind_entry(const char *name, void *addr);

@@ -73,9 +73,14 @@ miso__real_type(const struct miso_conf_type *t)
 	return t;
 }
 
-/* log.c */
+/* log.c: the level is read on every call, so a test of it is the cost. */
+extern int miso__log_level;
 void miso__log_init(void);
+void miso__expand_pid(const char *in, char *out, size_t size);
 int miso__log_enabled(int level);
+
+/* config/suggest.c: edits (a swap of two letters is one) from a to b. */
+size_t miso__edit_distance(const char *a, const char *b);
 
 /* ffi.c: libffi descriptions of configured prototypes. */
 int miso__ffi_prepare(struct miso__fn *f, char *why, size_t size);

@@ -111,6 +111,11 @@ patch_rela(const struct miso__dynobj *o, const ElfW(Rela) *r)
 	if (rc != 0)
 		LOG(1, "rebind: %s in %s: cannot write slot %p: %s", h->name,
 		    o->info->dlpi_name, (void *)slot, strerror(-rc));
+	else
+		LOG(4, "rebind: %s in %s: %s slot %p rebound", h->name,
+		    o->info->dlpi_name[0] != '\0' ? o->info->dlpi_name :
+		    "the program", type == R_X86_64_JUMP_SLOT ? "JUMP_SLOT" :
+		    type == R_X86_64_GLOB_DAT ? "GLOB_DAT" : "64", (void *)slot);
 	return rc;
 }
 

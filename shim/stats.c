@@ -1,6 +1,6 @@
 /*
- * Per-symbol counts and latencies, written to MISO_STATS when the program
- * exits normally. Latencies go into a histogram with eight buckets per
+ * Per-symbol counts and latencies, written to MISO_STATS ("%p" in it
+ * becomes the pid) when the program exits normally. Latencies go into a histogram with eight buckets per
  * power of two of microseconds, so a percentile is exact to about 9 %.
  */
 #define _GNU_SOURCE
@@ -103,13 +103,15 @@ write_signals(FILE *out, const struct miso__stats *s)
 static void
 write_stats(void)
 {
-	const char *path = secure_getenv("MISO_STATS");
+	const char *env = secure_getenv("MISO_STATS");
+	char path[4096];
 	FILE *out;
 	size_t i;
 
 	/* Children of the program inherit the variable, not the duty. */
-	if (path == NULL || *path == '\0' || all == NULL || getpid() != owner)
+	if (env == NULL || *env == '\0' || all == NULL || getpid() != owner)
 		return;
+	miso__expand_pid(env, path, sizeof path);
 	if ((out = fopen(path, "we")) == NULL) {
 		miso__log(MISO_LOG_ERROR, "MISO_STATS=%s: %m", path);
 		return;

@@ -15,39 +15,42 @@ demo: $(TS_SHIM) $(DEMO)/legacy $(DEMO)/libvendor.so
 
 $(DEMO)/libvendor.so: demo/libvendor.c demo/vendor.h
 	@mkdir -p $(@D)
-	$(USER_SO) -Wl,-soname,libvendor.so -o $@ $<
+	$(call quiet,LD)$(USER_SO) -Wl,-soname,libvendor.so -o $@ $<
 
 $(DEMO)/legacy: demo/legacy.c demo/vendor.h $(DEMO)/libvendor.so
-	$(USER_CC) -o $@ $< -L$(DEMO) -lvendor -Wl,-rpath,'$$ORIGIN'
+	$(call quiet,LD)$(USER_CC) -o $@ $< -L$(DEMO) -lvendor -Wl,-rpath,'$$ORIGIN'
 
 # The integration tests (tests/shim/*.sh).
 TS = $(B)/tests/shim
-TS_BINS = $(TS)/libts.so $(TS)/tsprog $(TS)/zprog $(TS)/contain
+TS_BINS = $(TS)/libts.so $(TS)/tsprog $(TS)/contain
+# zprog needs zlib's headers, which only the tests need.
+TS_ZPROG = $(TS)/zprog
 TS_SCRIPTS = tests/shim/annot.sh tests/shim/zlib.sh tests/shim/debian.sh \
              tests/shim/contain.sh tests/shim/valgrind.sh \
              tests/shim/badconf.sh tests/shim/annot-worker.sh \
-             tests/shim/contain-worker.sh
+             tests/shim/contain-worker.sh tests/shim/log.sh
 
 ALL_TARGETS  += shim-tests
+TEST_TARGETS += $(TS_ZPROG)
 SCRIPT_TESTS += $(TS_SCRIPTS)
 
 .PHONY: shim-tests check-shim
 shim-tests: $(TS_SHIM) $(TS_BINS)
 
 # Just these tests: make check-shim.
-check-shim: shim-tests
+check-shim: shim-tests $(TS_ZPROG)
 	@B=$(B) scripts/run-tests script $(TS_SCRIPTS)
 
 $(TS)/libts.so: tests/shim/ts.c tests/shim/ts.h
 	@mkdir -p $(@D)
-	$(USER_SO) -Wl,-soname,libts.so -o $@ $<
+	$(call quiet,LD)$(USER_SO) -Wl,-soname,libts.so -o $@ $<
 
 $(TS)/tsprog: tests/shim/tsprog.c tests/shim/ts.h $(TS)/libts.so
-	$(USER_CC) -o $@ $< -L$(TS) -lts -Wl,-rpath,'$$ORIGIN'
+	$(call quiet,LD)$(USER_CC) -o $@ $< -L$(TS) -lts -Wl,-rpath,'$$ORIGIN'
 
 $(TS)/contain: tests/shim/contain.c tests/shim/ts.h $(TS)/libts.so
-	$(USER_CC) -pthread -o $@ $< -L$(TS) -lts -Wl,-rpath,'$$ORIGIN'
+	$(call quiet,LD)$(USER_CC) -pthread -o $@ $< -L$(TS) -lts -Wl,-rpath,'$$ORIGIN'
 
 $(TS)/zprog: tests/shim/zprog.c
 	@mkdir -p $(@D)
-	$(USER_CC) -o $@ $< -lz
+	$(call quiet,LD)$(USER_CC) -o $@ $< -lz

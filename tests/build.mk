@@ -5,6 +5,7 @@ CORE_TESTS  = call child spawn io wire writer result
 CORE_TEST_BINS = $(CORE_TESTS:%=$(B)/tests/test_%)
 
 UNIT_TESTS     += $(CORE_TEST_BINS) $(B)/tests/test_stress
+SCRIPT_TESTS   += tests/make.sh
 VALGRIND_TESTS += $(CORE_TEST_BINS)
 
 # Fault injection: these calls are routed through __wrap_* in the tests.
@@ -16,5 +17,5 @@ TEST_HELPERS = $(B)/tests/helpers.o $(B)/tests/callbacks.o
 
 $(CORE_TEST_BINS) $(B)/tests/test_stress: $(B)/tests/test_%: \
     $(B)/tests/test_%.o $(TEST_HELPERS) $(CORE_A)
-	$(CC) -o $@ $< $(TEST_HELPERS) $(CORE_A) $(WRAP_$*) $(CMOCKA_LIBS) \
+	$(call quiet,LD)$(CC) -o $@ $< $(TEST_HELPERS) $(CORE_A) $(WRAP_$*) $(CMOCKA_LIBS) \
 	    $(ALL_LDFLAGS)

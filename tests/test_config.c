@@ -561,7 +561,9 @@ static const struct invalid invalid_cases[] = {
 	{ "int f(out char *b[12abc]);", 1, 19, "bad number '12abc'" },
 	{ "int f(out char *b[99999999999999999999]);", 1, 19, "number "
 	    "'99999999999999999999' is too large" },
-	{ "int f(void)\nint g(void);", 2, 1, "expected ';' after the "
+	{ "int f(void)\nint g(void);", 1, 12, "expected ';' after the "
+	    "declaration of 'f'" },
+	{ "int f(void) int g(void);", 1, 13, "expected ';' after the "
 	    "declaration of 'f'" },
 	{ "int f(int x) @", 1, 14, "stray '@'" },
 	{ "int f(out alloc char *p);", 1, 23, "'alloc' needs a pointer to a "
@@ -722,6 +724,101 @@ test_config_diag_is_compiler_style(void **state)
 	miso__conf_diag_free(&d);
 }
 
+/*
+ * Something missing at the end of a line is reported there, with that
+ * line, as a compiler does; the next line is then read as what it is.
+ */
+static void
+test_config_missing_at_end_of_line(void **state)
+{
+	const char *text = "int f(const char *s)\nint g(void);\n"
+	    "int h(int a\nfail = -1\n";
+	struct miso_conf *c;
+	struct miso_conf_diag d;
+
+	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
+	    -EINVAL);
+	assert_string_equal(d.text,
+	    "x.conf:1:21: error: expected ';' after the declaration of 'f'\n"
+	    "int f(const char *s)\n"
+	    "                    ^\n"
+	    "x.conf:3:12: error: expected ')' after the parameters before "
+	    "'fail'\n"
+	    "int h(int a\n"
+	    "           ^\n"
+	    "x.conf:4:1: error: a setting belongs in [defaults] or, indented, "
+	    "under a function\n"
+	    "fail = -1\n"
+	    "^\n");
+	assert_int_equal(d.nerrors, 3);
+	miso__conf_diag_free(&d);
+}
+
+/* After a declaration with errors, a setting out of place is reported. */
+static void
+test_config_setting_after_bad_declaration(void **state)
+{
+	const char *text = "int f(const char *s)\nfail = -1\n"
+	    "int g(nosuch *p);\nfail = -1\n";
+	struct miso_conf *c;
+	struct miso_conf_diag d;
+
+	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
+	    -EINVAL);
+	assert_non_null(strstr(d.text, "x.conf:2:1: error: indent the "
+	    "settings of 'f' under it\nfail = -1\n^\n"));
+	assert_non_null(strstr(d.text, "x.conf:4:1: error: a setting belongs "
+	    "in [defaults] or, indented, under a function\nfail = -1\n^\n"));
+	assert_int_equal(d.nerrors, 4);
+	miso__conf_diag_free(&d);
+}
+
+/* A note at the place of its error does not show the line again. */
+static void
+test_config_note_at_same_place(void **state)
+{
+	const char *text = "int f(void);\n    fial = -1\nint g(FILE *fp);\n";
+	struct miso_conf *c;
+	struct miso_conf_diag d;
+
+	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
+	    -EINVAL);
+	assert_string_equal(d.text,
+	    "x.conf:2:5: error: unknown setting 'fial'\n"
+	    "    fial = -1\n"
+	    "    ^\n"
+	    "x.conf:2:5: note: did you mean 'fail'?\n"
+	    "x.conf:3:7: error: unknown type 'FILE'\n"
+	    "int g(FILE *fp);\n"
+	    "      ^\n"
+	    "x.conf:3:7: note: declare it with 'struct FILE { ... };' or a "
+	    "typedef, or pass the pointer as it is with 'opaque'\n");
+	miso__conf_diag_free(&d);
+}
+
+/* A misspelt parameter in a size gets the nearest parameter's name. */
+static void
+test_config_suggests_parameter(void **state)
+{
+	const char *text = "int f(out char *buf[lne], size_t len);\n"
+	    "int g(out char *buf[*nn -> *n], inout size_t *n);\n";
+	struct miso_conf *c;
+	struct miso_conf_diag d;
+
+	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
+	    -EINVAL);
+	assert_string_equal(d.text,
+	    "x.conf:1:21: error: 'f' has no parameter named 'lne'\n"
+	    "int f(out char *buf[lne], size_t len);\n"
+	    "                    ^\n"
+	    "x.conf:1:21: note: did you mean 'len'?\n"
+	    "x.conf:2:21: error: 'g' has no parameter named 'nn'\n"
+	    "int g(out char *buf[*nn -> *n], inout size_t *n);\n"
+	    "                    ^\n"
+	    "x.conf:2:21: note: did you mean 'n'?\n");
+	miso__conf_diag_free(&d);
+}
+
 static void
 test_config_unknown_type_has_hint(void **state)
 {
@@ -759,7 +856,7 @@ test_config_reports_all_errors(void **state)
 	assert_int_equal(d.nerrors, 5);
 	assert_non_null(strstr(d.text, "x.conf:1:13: error:"));
 	assert_non_null(strstr(d.text, "x.conf:3:7: error:"));
-	assert_non_null(strstr(d.text, "x.conf:5:1: error: expected ')'"));
+	assert_non_null(strstr(d.text, "x.conf:4:18: error: expected ')'"));
 	assert_non_null(strstr(d.text, "x.conf:7:12: error:"));
 	assert_non_null(strstr(d.text, "x.conf:8:9: error:"));
 	miso__conf_diag_free(&d);
@@ -948,6 +1045,10 @@ main(void)
 		cmocka_unit_test(test_config_unknown_type_has_hint),
 		cmocka_unit_test(test_config_reports_all_errors),
 		cmocka_unit_test(test_config_suggests_spellings),
+		cmocka_unit_test(test_config_missing_at_end_of_line),
+		cmocka_unit_test(test_config_setting_after_bad_declaration),
+		cmocka_unit_test(test_config_note_at_same_place),
+		cmocka_unit_test(test_config_suggests_parameter),
 		cmocka_unit_test(test_config_too_many_errors),
 		cmocka_unit_test(test_config_limits_are_errors),
 		cmocka_unit_test(test_config_without_diag),

@@ -13,11 +13,11 @@ SCRIPT_TESTS += tests/tools/run.sh tests/tools/install.sh
 
 $(TOOLS_OBJS): $(B)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iconfig $(TOOLS_ELF_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call quiet,CC)$(CC) $(ALL_CFLAGS) -Iconfig $(TOOLS_ELF_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(TOOLS_BIN): $(TOOLS_OBJS) $(B)/lib/libmisoconf.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(TOOLS_OBJS) $(B)/lib/libmisoconf.a $(TOOLS_ELF_LIBS) \
+	$(call quiet,LD)$(CC) -o $@ $(TOOLS_OBJS) $(B)/lib/libmisoconf.a $(TOOLS_ELF_LIBS) \
 	    $(ALL_LDFLAGS)
 
 # Test programs for 'miso check', each built the way it is named. Their
@@ -41,53 +41,53 @@ tools-tests: $(TOOLS_BIN) $(TT_ALL)
 
 $(TT)/lib/libtt.so: tests/tools/tt.c
 	@mkdir -p $(@D)
-	$(TT_SO) -Wl,-soname,libtt.so -o $@ $<
+	$(call quiet,LD)$(TT_SO) -Wl,-soname,libtt.so -o $@ $<
 
 $(TT)/lib/libsym.so: tests/tools/sym.c
 	@mkdir -p $(@D)
-	$(TT_SO) -Wl,-Bsymbolic -Wl,-soname,libsym.so -o $@ $<
+	$(call quiet,LD)$(TT_SO) -Wl,-Bsymbolic -Wl,-soname,libsym.so -o $@ $<
 
 $(TT)/lib/libprot.so: tests/tools/prot.c
 	@mkdir -p $(@D)
-	$(TT_SO) -Wl,-soname,libprot.so -o $@ $<
+	$(call quiet,LD)$(TT_SO) -Wl,-soname,libprot.so -o $@ $<
 
 $(TT)/lib/libver.so: tests/tools/ver.c tests/tools/ver.map
 	@mkdir -p $(@D)
-	$(TT_SO) -Wl,-soname,libver.so \
+	$(call quiet,LD)$(TT_SO) -Wl,-soname,libver.so \
 	    -Wl,--version-script=tests/tools/ver.map -o $@ tests/tools/ver.c
 
 $(TT)/gone/libgone.so: tests/tools/gone.c
 	@mkdir -p $(@D)
-	$(TT_SO) -Wl,-soname,libgone.so -o $@ $<
+	$(call quiet,LD)$(TT_SO) -Wl,-soname,libgone.so -o $@ $<
 
 $(TT)/libdummy.so: tests/tools/dummy.c
 	@mkdir -p $(@D)
-	$(TT_SO) -o $@ $<
+	$(call quiet,LD)$(TT_SO) -o $@ $<
 
 $(TT)/prog-pie: tests/tools/prog.c $(TT_LIBS)
-	$(TT_CC) -fPIE -pie -o $@ $< $(TT_LINK)
+	$(call quiet,LD)$(TT_CC) -fPIE -pie -o $@ $< $(TT_LINK)
 
 $(TT)/prog-nopie: tests/tools/prog.c $(TT_LIBS)
-	$(TT_CC) -fno-pie -no-pie -o $@ $< $(TT_LINK)
+	$(call quiet,LD)$(TT_CC) -fno-pie -no-pie -o $@ $< $(TT_LINK)
 
 $(TT)/prog-noplt: tests/tools/prog.c $(TT_LIBS)
-	$(TT_CC) -fPIE -pie -fno-plt -o $@ $< $(TT_LINK)
+	$(call quiet,LD)$(TT_CC) -fPIE -pie -fno-plt -o $@ $< $(TT_LINK)
 
 $(TT)/prog-relro: tests/tools/prog.c $(TT_LIBS)
-	$(TT_CC) -fPIE -pie -Wl,-z,relro,-z,now -o $@ $< $(TT_LINK)
+	$(call quiet,LD)$(TT_CC) -fPIE -pie -Wl,-z,relro,-z,now -o $@ $< $(TT_LINK)
 
 $(TT)/prog-rpath: tests/tools/prog.c $(TT_LIBS)
-	$(TT_CC) -o $@ $< $(TT_LINK) -Wl,--disable-new-dtags
+	$(call quiet,LD)$(TT_CC) -o $@ $< $(TT_LINK) -Wl,--disable-new-dtags
 
 $(TT)/prog-static: tests/tools/static.c
 	@mkdir -p $(@D)
-	$(TT_CC) -static -o $@ $<
+	$(call quiet,LD)$(TT_CC) -static -o $@ $<
 
 $(TT)/prog-missing: tests/tools/missing.c $(TT)/gone/libgone.so $(TT_LIBS)
-	$(TT_CC) -o $@ $< -L$(TT)/gone -lgone $(TT_LINK)
+	$(call quiet,LD)$(TT_CC) -o $@ $< -L$(TT)/gone -lgone $(TT_LINK)
 
 $(TT)/prog-dl: tests/tools/dl.c $(TT_LIBS)
-	$(TT_CC) -o $@ $< $(TT_LINK) -ldl
+	$(call quiet,LD)$(TT_CC) -o $@ $< $(TT_LINK) -ldl
 
 # Installation: the command and its manual page.
 install: install-tools

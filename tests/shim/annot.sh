@@ -121,6 +121,17 @@ check "crash: MISO_STATS: ts_dcrash 1 call, 0 completed, 1 crashed" \
     grep -Eq '^ts_dcrash +1 +0 +1 +0 ' "$tmp/stats"
 show "$tmp/stats" "MISO_STATS"
 
+# MISO_STATS, like MISO_LOG_FILE, replaces %p by the pid.
+MISO_STATS=$tmp/stats.%p.txt MISO_CONFIG=$conf LD_PRELOAD=$SHIM \
+    "$prog" crash >/dev/null 2>&1
+set -- "$tmp"/stats.[0-9]*.txt
+check "MISO_STATS=stats.%p.txt: one file named after the pid ($(basename "$1"))" \
+    test $# -eq 1 -a -f "$1"
+check "MISO_STATS=stats.%p.txt: ts_crash 5 calls, 1 completed, 4 crashed" \
+    grep -Eq '^ts_crash +5 +1 +4 +0 ' "$1"
+check "MISO_STATS=stats.%p.txt: no file named with a literal %p" \
+    test ! -e "$tmp/stats.%p.txt"
+
 # The log goes to MISO_LOG_FILE, %p replaced by the pid.
 MISO_LOG_FILE=$tmp/log.%p MISO_CONFIG=$conf LD_PRELOAD=$SHIM \
     "$prog" crash >/dev/null 2>"$tmp/logfile.err"

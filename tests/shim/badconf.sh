@@ -37,6 +37,21 @@ stops $d/bigstruct.conf \
     "miso: $d/bigstruct.conf:3:25: error: 'struct big' is passed by value and larger than 16 bytes (24); pass a pointer to it"
 stops $d/nodir.conf \
     "miso: $d/nodir.conf:2:27: error: 'out' points to data that is not const: say whether the function reads it ('in'), writes it ('out') or both ('inout')"
+# The whole message, as a compiler gives it: the missing ';' at the end of
+# the line that lacks it, the next line's own error, its note without the
+# line again.
+stops $d/semicolon.conf \
+    "miso: $d/semicolon.conf:2:35: error: expected ';' after the declaration of 'ts_square'"
+cat >"$tmp/want" <<END
+miso: $d/semicolon.conf:2:35: error: expected ';' after the declaration of 'ts_square'
+int ts_square(int x, out int *out)
+                                  ^
+miso: $d/semicolon.conf:3:1: error: unknown setting 'fial'
+fial = -1
+^
+miso: $d/semicolon.conf:3:1: note: did you mean 'fail'?
+END
+same "$d/semicolon.conf: the whole message" "$tmp/want" "$tmp/err"
 stops $d/missing.conf \
     "miso: $d/missing.conf: error: cannot read: No such file or directory"
 stops "$tmp" "miso: $tmp: error: cannot read: Is a directory"

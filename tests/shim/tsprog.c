@@ -8,7 +8,7 @@
  *				without the shim
  *	tsprog CASE		one of the cases where the shim changes the
  *				outcome, or may: errno, crash, hang,
- *				hangabort, exit, stalelen, overflow,
+ *				crashes, hangabort, exit, stalelen, overflow,
  *				scribble, raise, exitraise, abort
  */
 #include <dlfcn.h>
@@ -366,6 +366,10 @@ main(int argc, char **argv)
 		e = errno;
 		printf("crash in a double function: ret %a errno %d\n", d, e);
 		printf("no crash: ret %d\n", ts_crash(0));
+	} else if (strcmp(what, "crashes") == 0) {
+		/* 50 crashes alike, one of another kind, 20 alike again. */
+		for (i = 0; i < 71; i++)
+			r = ts_crash(i == 50 ? 2 : 1);
 	} else if (strcmp(what, "hang") == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		errno = 0;
