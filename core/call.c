@@ -174,7 +174,15 @@ poll_timeout(const struct call *c, struct timespec *ts, int *expired)
 	return ts;
 }
 
-/* Returns 1: the pipe is readable; 2: the child is gone; 0: timeout. */
+/*
+ * Waits until the pipe is readable, the child is gone, or the deadline
+ * passed. Returns WAIT_READABLE, WAIT_GONE, WAIT_TIMEOUT or -errno. Any
+ * of these only says where to look next: receive() reads the pipe after
+ * each of them, and only an empty pipe turns "gone" or "timeout" into the
+ * call's outcome.
+ */
+enum { WAIT_TIMEOUT, WAIT_READABLE, WAIT_GONE };
+
 static int
 wait_ready(struct call *c)
 {
@@ -188,16 +196,16 @@ wait_ready(struct call *c)
 	for (;;) {
 		tp = poll_timeout(c, &ts, &expired);
 		if (expired)
-			return 0;
+			return WAIT_TIMEOUT;
 		n = ppoll(pfd, c->pidfd >= 0 ? 2 : 1, tp, NULL);
 		if (n > 0)
 			break;
 		if (n == -1 && errno != EINTR)
 			return -errno;
 		if (n == 0 && c->pidfd < 0 && child_exited(c))
-			return 2;
+			return WAIT_GONE;
 	}
-	return pfd[0].revents != 0 ? 1 : 2;
+	return pfd[0].revents != 0 ? WAIT_READABLE : WAIT_GONE;
 }
 
 /*
@@ -225,6 +233,27 @@ take_header(struct call *c, enum recv_end *end)
  * Waits for the reply header. An inline payload stays in the pipe until
  * the child is reaped: then it is read straight to where it belongs, and
  * nothing is written into memory still shared with a live child.
+ *
+ * Why no order of events gives a wrong outcome. The child writes its
+ * whole record (header and inline payload, at most PIPE_BUF bytes) with
+ * one write before it exits, so once anyone can see that the child is
+ * dead (the pidfd, waitid, end of file), its record, if it sent one, is
+ * already in the pipe in full. The pipe is non-blocking. Hence:
+ * - Every wake-up, whatever its cause, is followed by a read of the pipe,
+ *   and a record found there is taken, even when the wake-up said "gone"
+ *   or "timeout": ppoll looks at the pipe before the pidfd, and waitid
+ *   runs after ppoll's slice expired, so a child may reply and exit
+ *   between the two looks; the read after them sees the reply.
+ * - "Gone" becomes the outcome only when that read finds the pipe empty
+ *   (EAGAIN) or at end of file: as the child died before the read, it
+ *   never wrote a reply. A partial header at that point is garbage, never
+ *   "more to come".
+ * - At the deadline the same read runs once more before the child is
+ *   killed: a reply that arrived in time but was not yet read is a reply,
+ *   and the call succeeds. A reply that arrives after that read is too
+ *   late: the child is killed and the call is a timeout.
+ * - A wake-up with nothing to read (a readable pipe whose bytes another
+ *   reader took, a signal) just waits again.
  */
 static enum recv_end
 receive(struct call *c)
@@ -235,27 +264,28 @@ receive(struct call *c)
 
 	for (;;) {
 		r = wait_ready(c);
-		if (r == 0)
-			return RECV_TIMEOUT;
 		if (r < 0) {
 			c->error = -r;
 			return RECV_ERROR;
 		}
-		if (r == 2)
-			return RECV_GONE;
 		n = miso__fd_read(c->rfd, (char *)&c->hdr + c->got,
 		    sizeof c->hdr - c->got);
-		if (n == -EAGAIN)
+		if (n > 0) {
+			c->got += (size_t)n;
+			if (c->got == sizeof c->hdr && take_header(c, &end))
+				return end;
 			continue;
-		if (n < 0) {
-			c->error = (int)-n;
-			return RECV_ERROR;
 		}
 		if (n == 0)
 			return c->got == 0 ? RECV_GONE : RECV_BAD;
-		c->got += (size_t)n;
-		if (c->got == sizeof c->hdr && take_header(c, &end))
-			return end;
+		if (n != -EAGAIN) {
+			c->error = (int)-n;
+			return RECV_ERROR;
+		}
+		if (r == WAIT_TIMEOUT)
+			return RECV_TIMEOUT;
+		if (r == WAIT_GONE)
+			return c->got == 0 ? RECV_GONE : RECV_BAD;
 	}
 }
 

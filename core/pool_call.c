@@ -270,6 +270,12 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 		/* The bell moved for nothing (fn scribbled): wait on. */
 		seen = __atomic_load_n(&c->s->h->rep.seq, __ATOMIC_ACQUIRE);
 	}
+	/*
+	 * The reply may have come between the bell's last look and the
+	 * clock's or the zygote's: a reply that arrived is a reply.
+	 */
+	if (__atomic_load_n(&c->s->h->rp.seq, __ATOMIC_ACQUIRE) == c->s->seq)
+		return deliver(c);
 	c->how = MISO__LOST;
 	if (r == MISO_ETIMEOUT)
 		c->res->signo = SIGKILL;

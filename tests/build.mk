@@ -18,3 +18,10 @@ $(CORE_TEST_BINS) $(B)/tests/test_stress: $(B)/tests/test_%: \
     $(B)/tests/test_%.o $(TEST_HELPERS) $(CORE_A)
 	$(CC) -o $@ $< $(TEST_HELPERS) $(CORE_A) $(WRAP_$*) $(CMOCKA_LIBS) \
 	    $(ALL_LDFLAGS)
+
+# A slow callback called many times, for the load harness (tests/load.sh).
+LOAD_SPIN = $(B)/tests/load_spin
+ALL_TARGETS += $(LOAD_SPIN)
+
+$(LOAD_SPIN): $(B)/tests/load_spin.o $(CORE_A)
+	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
