@@ -17,7 +17,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -452,11 +451,7 @@ run(struct call *c, void (*fn)(void *, struct miso_writer *), void *ctx)
 	child.wfd = c->wfd;
 	child.memfd = c->memfd;
 	child.ppid = miso__getpid();
-	/* Unflushed output would otherwise be printed by both processes. */
-	if (!(c->o->flags & MISO_F_NO_FLUSH)) {
-		fflush(stdout);
-		fflush(stderr);
-	}
+	miso__stdio_before_fork(c->o->flags);
 	if ((c->pid = miso__spawn(c->o->flags, &c->cloned)) == -1)
 		return -errno;
 	if (c->pid == 0)

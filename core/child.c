@@ -2,8 +2,9 @@
  * The child's side of a call. Everything here runs between fork() and
  * _exit() and uses only async-signal-safe functions: in a multithreaded
  * parent, locks held by other threads stay locked in the child forever.
- * The one deliberate exception is the flush of stdout and stderr after
- * the callback, so that its output is not lost (MISO_F_NO_FLUSH skips it).
+ * The one deliberate exception is the flush, after the callback, of the
+ * stdio streams the callback wrote to, so that its output is not lost
+ * (core/stdio.c; MISO_F_NO_FLUSH skips it).
  *
  * What the engine changes in the child, and why:
  * - PR_SET_PDEATHSIG(SIGKILL): the child must not outlive the caller.
@@ -15,6 +16,8 @@
  *   for SIGSEGV, SIGBUS and SIGABRT that were at their default, which
  *   report "errno was ENOMEM" and let the signal kill the child as before.
  * - RLIMIT_CORE 0 with MISO_F_NO_CORE.
+ * - What the caller had pending in its stdio buffers is dropped from the
+ *   child's copies (core/stdio.c), unless MISO_F_NO_FLUSH.
  * - errno is 0 when the callback starts.
  */
 #define _GNU_SOURCE
@@ -24,8 +27,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -79,20 +80,6 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 	while (n == -1 && errno == EINTR);
 }
 
-/*
- * Flushes what the callback left in a stdio buffer. Streams with nothing
- * pending are not touched: their locks live in pages still shared with
- * the caller, and each page written costs a copy.
- */
-static void
-flush_stdio(void)
-{
-	if (__fpending(stdout) != 0)
-		fflush(stdout);
-	if (__fpending(stderr) != 0)
-		fflush(stderr);
-}
-
 _Noreturn void
 miso__child_main(const struct miso__child *c)
 {
@@ -117,6 +104,7 @@ miso__child_main(const struct miso__child *c)
 	if (c->flags & MISO_F_NO_CORE)
 		miso__lower_limit(RLIMIT_CORE, 0);
 	miso__writer_init(&w, c->memfd, c->limit);
+	miso__stdio_drop_inherited(c->flags);
 
 	errno = 0;
 	c->fn(c->ctx, &w);
@@ -129,8 +117,7 @@ miso__child_main(const struct miso__child *c)
 	if (getppid() != c->ppid)
 		_exit(0);
 	self = getpid();
-	if (!(c->flags & MISO_F_NO_FLUSH))
-		flush_stdio();
+	miso__stdio_flush_own(c->flags);
 	send_reply(c, &w, err, self);
 	_exit(0);
 }

@@ -103,6 +103,11 @@ void miso__spill_give(int fd);
 void miso__spill_drop(void);
 void miso__spill_child_reset(void);
 
+/* stdio.c: the program's streams around a call (see there). */
+void miso__stdio_before_fork(unsigned flags);
+void miso__stdio_drop_inherited(unsigned flags);
+void miso__stdio_flush_own(unsigned flags);
+
 /* clock.c */
 uint64_t miso__now_ns(void);
 

@@ -15,7 +15,9 @@
  * - errno is 0 when the callback starts.
  * Between calls a worker runs only this file's code, which keeps to
  * async-signal-safe functions, apart from the stdio flush after the
- * callback (as in core/child.c).
+ * callback (as in core/child.c). Before each callback, whatever is pending
+ * in the worker's stdio buffers (the program's, copied at
+ * miso_pool_new()) is dropped, so that only what fn wrote is flushed.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -26,8 +28,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -94,15 +94,6 @@ input(struct worker *wk, uint64_t len, void **big)
 	return (char *)p + MISO__SHM_DATA;
 }
 
-static void
-flush_stdio(void)
-{
-	if (__fpending(stdout) != 0)
-		fflush(stdout);
-	if (__fpending(stderr) != 0)
-		fflush(stderr);
-}
-
 /*
  * A result that never spilled is still in the writer's buffer: into the
  * region if it fits there, else to the result file like a spilled one.
@@ -141,11 +132,11 @@ run(struct worker *wk, const struct miso__request *rq, struct miso_writer *w,
 	}
 	miso__writer_init(w, wk->outfd, (size_t)rq->limit);
 	__atomic_store_n(&wk->h->oom, 0, __ATOMIC_RELAXED);
+	miso__stdio_drop_inherited(rq->flags);
 	errno = 0;
 	((pool_fn)(uintptr_t)rq->fn)(in, (size_t)rq->in_len, w);
 	err = errno;
-	if (!(rq->flags & MISO_F_NO_FLUSH))
-		flush_stdio();
+	miso__stdio_flush_own(rq->flags);
 	*where = place(wk, rq, w);
 	if (big != NULL)
 		munmap(big, MISO__SHM_DATA + rq->in_len);

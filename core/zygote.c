@@ -303,9 +303,8 @@ miso__zygote_start(struct miso__zygote *z,
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		return -errno;
-	/* Buffered output would otherwise be printed by every worker too. */
-	fflush(stdout);
-	fflush(stderr);
+	/* Workers drop what they inherit pending; this keeps the order. */
+	miso__stdio_before_fork(0);
 	z->pid = fork();
 	if (z->pid == -1) {
 		err = errno;
