@@ -36,6 +36,8 @@ struct call {
 	const struct miso_opts *o;
 	struct miso_result *res;
 	int rfd, wfd, memfd, pidfd;
+	struct miso__fdid wid, mid; /* the pipe's and the memfd's files */
+	struct miso__note *note;
 	pid_t pid;
 	size_t limit;
 	uint64_t deadline;  /* CLOCK_MONOTONIC ns; 0: none */
@@ -44,6 +46,7 @@ struct call {
 	int wstatus;
 	int reaped;         /* 1: wstatus is valid; -1: someone else reaped */
 	int cloned;         /* made by clone() without an exit signal */
+	int eof;            /* the pipe was at end of file once */
 	size_t got;         /* bytes of hdr received */
 	struct miso__reply hdr;
 };
@@ -63,7 +66,7 @@ result_limit(const struct miso_opts *o)
 static int
 prepare(struct call *c)
 {
-	int p[2];
+	int p[2], r;
 
 	/*
 	 * Non-blocking: the child sends its whole record in one write, so a
@@ -71,12 +74,17 @@ prepare(struct call *c)
 	 */
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
 		return -errno;
-	c->rfd = p[0];
-	c->wfd = p[1];
+	/* Out of the callback's way (core/highfd.c). */
+	c->rfd = miso__fd_high(p[0]);
+	c->wfd = miso__fd_high(p[1]);
+	if ((r = miso__fd_id(c->wfd, &c->wid)) != 0)
+		return r;
 	/* Only a result that can outgrow the pipe record needs a memfd. */
 	if (c->limit > MISO__INLINE_MAX &&
 	    (c->memfd = miso__spill_take()) < 0)
 		return c->memfd;
+	if (c->memfd >= 0 && (r = miso__fd_id(c->memfd, &c->mid)) != 0)
+		return r;
 	return 0;
 }
 
@@ -132,10 +140,17 @@ abandon(void *arg)
  * leaves it to be reaped as usual, polled every POLL_SLICE_NS. A cloned
  * child needs no pidfd (it is only there to kill a forked child without
  * racing a SIGCHLD handler that might reap it and free its pid), and so
- * saves two system calls; before Linux 5.3, or under tools that do not
- * know pidfd_open, a forked child goes without one too.
+ * saves two system calls, until the pipe reaches end of file while the
+ * child may live on (receive()); before Linux 5.3, or under tools that do
+ * not know pidfd_open, a forked child goes without one too.
  */
 #define POLL_SLICE_NS 10000000u
+/*
+ * After end of file on the pipe, only the child's death is waited for. A
+ * child that dies closes its pipe a moment before it can be seen dead,
+ * so without a pidfd its death is looked for more often.
+ */
+#define EOF_SLICE_NS 200000u
 
 static int
 child_exited(struct call *c)
@@ -164,8 +179,8 @@ poll_timeout(const struct call *c, struct timespec *ts, int *expired)
 		}
 		left = c->deadline - now;
 	}
-	if (c->pidfd < 0 && left > POLL_SLICE_NS)
-		left = POLL_SLICE_NS;
+	if (c->pidfd < 0 && left > (c->eof ? EOF_SLICE_NS : POLL_SLICE_NS))
+		left = c->eof ? EOF_SLICE_NS : POLL_SLICE_NS;
 	if (left == UINT64_MAX)
 		return NULL;
 	ts->tv_sec = (time_t)(left / 1000000000u);
@@ -185,8 +200,9 @@ enum { WAIT_TIMEOUT, WAIT_READABLE, WAIT_GONE };
 static int
 wait_ready(struct call *c)
 {
+	/* A pipe at end of file would wake ppoll at once: leave it out. */
 	struct pollfd pfd[2] = {
-		{ .fd = c->rfd, .events = POLLIN },
+		{ .fd = c->eof ? -1 : c->rfd, .events = POLLIN },
 		{ .fd = c->pidfd, .events = POLLIN },
 	};
 	struct timespec ts, *tp;
@@ -251,6 +267,14 @@ take_header(struct call *c, enum recv_end *end)
  *   killed: a reply that arrived in time but was not yet read is a reply,
  *   and the call succeeds. A reply that arrives after that read is too
  *   late: the child is killed and the call is a timeout.
+ * - End of file is not the end: the callback may have closed its reply
+ *   descriptor (close_range(), a loop closing every descriptor) while the
+ *   child lives on, and the child then reopens the pipe to reply
+ *   (core/child.c). So end of file only stops the watch on the pipe; the
+ *   child's death (a pidfd, opened now if there was none, or waitid) is
+ *   waited for under the deadline, and the pipe is read once more after
+ *   it. A child that closed its pipe and hangs is thus a timeout, not a
+ *   caller blocked in waitpid.
  * - A wake-up with nothing to read (a readable pipe whose bytes another
  *   reader took, a signal) just waits again.
  */
@@ -275,9 +299,7 @@ receive(struct call *c)
 				return end;
 			continue;
 		}
-		if (n == 0)
-			return c->got == 0 ? RECV_GONE : RECV_BAD;
-		if (n != -EAGAIN) {
+		if (n < 0 && n != -EAGAIN) {
 			c->error = (int)-n;
 			return RECV_ERROR;
 		}
@@ -285,6 +307,11 @@ receive(struct call *c)
 			return RECV_TIMEOUT;
 		if (r == WAIT_GONE)
 			return c->got == 0 ? RECV_GONE : RECV_BAD;
+		if (n == 0 && !c->eof) {
+			c->eof = 1;
+			if (c->pidfd < 0)
+				c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+		}
 	}
 }
 
@@ -389,6 +416,12 @@ no_reply(struct call *c, enum recv_end end)
 	}
 	if (c->reaped < 0)
 		return MISO_ELOST;
+	if (end == RECV_GONE && c->note != NULL && __atomic_load_n(
+	    &c->note->pid, __ATOMIC_ACQUIRE) == (int32_t)c->pid) {
+		/* The callback took the reply's way out (core/note.c). */
+		res->error = c->note->error;
+		return MISO_ESYSTEM;
+	}
 	if (WIFSIGNALED(c->wstatus)) {
 		res->signo = WTERMSIG(c->wstatus);
 		res->core_dumped = WCOREDUMP(c->wstatus) != 0;
@@ -449,7 +482,11 @@ run(struct call *c, void (*fn)(void *, struct miso_writer *), void *ctx)
 	if ((r = prepare(c)) != 0)
 		return r;
 	child.wfd = c->wfd;
+	child.rfd = c->rfd;
+	child.wid = c->wid;
 	child.memfd = c->memfd;
+	child.mid = c->mid;
+	child.note = c->note = miso__note_get();
 	child.ppid = miso__getpid();
 	miso__stdio_before_fork(c->o->flags);
 	if ((c->pid = miso__spawn(c->o->flags, &c->cloned)) == -1)
@@ -482,11 +519,13 @@ miso_call(void (*fn)(void *, struct miso_writer *), void *ctx,
 	c->o = opts != NULL ? opts : &no_opts;
 	c->res = res;
 	c->rfd = c->wfd = c->memfd = c->pidfd = -1;
+	c->wid = c->mid = (struct miso__fdid){ 0, 0 };
+	c->note = NULL;
 	c->pid = 0;
 	c->limit = result_limit(c->o);
 	c->deadline = c->o->timeout_ms != 0 ?
 	    start + c->o->timeout_ms * 1000000u : 0;
-	c->oom = c->error = c->wstatus = c->reaped = c->cloned = 0;
+	c->oom = c->error = c->wstatus = c->reaped = c->cloned = c->eof = 0;
 	c->got = 0;
 	res->code = run(c, fn, ctx);
 	release(c);

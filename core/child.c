@@ -26,6 +26,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,6 +50,52 @@ note_oom(void)
 	miso__write_all(oom_fd, &r, sizeof r);
 }
 
+/* Appends the decimal digits of v to p; async-signal-safe. */
+static char *
+put_uint(char *p, unsigned long v)
+{
+	char digits[24];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/*
+ * The descriptor to reply on. The callback may have closed the reply
+ * descriptor (close_range(3, ~0U), a loop over every descriptor) or put
+ * a file of its own in its place (dup2): the reply must then neither be
+ * lost nor land in that file. The caller's end of the same pipe is still
+ * open in the caller, and /proc/PPID/fd/N opened for writing gives a new
+ * write end of it; that fails only if /proc is missing or the caller is
+ * not dumpable. Returns -1 when there is no way back.
+ */
+static int
+reply_fd(const struct miso__child *c)
+{
+	char path[64], *p;
+	int fd;
+
+	if (miso__fd_is(c->wfd, &c->wid))
+		return c->wfd;
+	p = path;
+	memcpy(p, "/proc/", 6);
+	p = put_uint(p + 6, (unsigned long)c->ppid);
+	memcpy(p, "/fd/", 4);
+	p = put_uint(p + 4, (unsigned long)c->rfd);
+	*p = '\0';
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && !miso__fd_is(fd, &c->wid)) {
+		miso__close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void
 send_reply(const struct miso__child *c, struct miso_writer *w, int err,
     pid_t self)
@@ -56,7 +103,18 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 	struct miso__reply r;
 	struct iovec iov[2];
 	ssize_t n;
+	int fd;
 
+	if ((fd = reply_fd(c)) < 0) {
+		if (c->note != NULL) {
+			c->note->error = EBADF;
+			__atomic_store_n(&c->note->pid, self, __ATOMIC_RELEASE);
+		}
+		_exit(MISO__EXIT_NO_CHANNEL);
+	}
+	/* A spilled result is only good if it went where the caller reads. */
+	if (w->spilled && w->error == 0 && !miso__fd_is(c->memfd, &c->mid))
+		w->error = -EBADF;
 	memset(&r, 0, sizeof r);
 	r.magic = MISO__MAGIC;
 	r.kind = MISO__REC_DONE;
@@ -76,7 +134,7 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 	 * does this process (PR_SET_PDEATHSIG).
 	 */
 	do
-		n = writev(c->wfd, iov, 2);
+		n = writev(fd, iov, 2);
 	while (n == -1 && errno == EINTR);
 }
 
@@ -93,6 +151,7 @@ miso__child_main(const struct miso__child *c)
 		_exit(127);
 	miso__spawn_child_reset();
 	miso__spill_child_reset();
+	miso__note_child_reset();
 	if (!(c->flags & MISO_F_KEEP_HANDLERS))
 		miso__reset_crash_handlers();
 	if (c->mem_limit != 0) {

@@ -55,17 +55,41 @@ struct miso_writer {
 	unsigned char inl[MISO__INLINE_MAX];
 };
 
+/* The identity of an open file, to tell whether a descriptor still is it. */
+struct miso__fdid {
+	dev_t dev;
+	ino_t ino;
+};
+
 /* What the child needs, prepared by the parent before fork. */
 struct miso__child {
 	void (*fn)(void *, struct miso_writer *);
 	void *ctx;
 	int wfd;
 	int memfd;
+	int rfd;            /* the caller's end, to reopen the pipe by */
+	struct miso__fdid wid, mid; /* what wfd and memfd must still be */
+	struct miso__note *note;    /* or NULL */
 	pid_t ppid;
 	size_t limit;
 	uint64_t mem_limit;
 	unsigned flags;
 };
+
+/* note.c: where a child that cannot reply says why (see there). */
+struct miso__note {
+	int32_t pid;    /* the child that wrote it; 0: none */
+	int32_t error;  /* errno: why it could not reply */
+};
+struct miso__note *miso__note_get(void);
+void miso__note_child_reset(void);
+
+/* The exit status of a child that could not deliver its reply. */
+#define MISO__EXIT_NO_CHANNEL 126
+
+/* highfd.c: the engine's descriptors live at this number or above. */
+#define MISO__FD_FLOOR 512
+int miso__fd_high(int fd);
 
 /* io.c: EINTR-safe descriptor I/O. */
 ssize_t miso__fd_read(int fd, void *buf, size_t len);
@@ -74,6 +98,8 @@ ssize_t miso__write_all(int fd, const void *buf, size_t len);
 ssize_t miso__pread_all(int fd, void *buf, size_t len, off_t off);
 ssize_t miso__pwrite_all(int fd, const void *buf, size_t len, off_t off);
 void miso__close(int fd);
+int miso__fd_id(int fd, struct miso__fdid *id);
+int miso__fd_is(int fd, const struct miso__fdid *id);
 
 /* wire.c: checks a header as the parent received it. */
 int miso__reply_check(const struct miso__reply *r, pid_t pid, size_t limit);

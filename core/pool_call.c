@@ -158,6 +158,9 @@ writer_error(struct pcall *c, int32_t werror)
 {
 	if (werror == 0 || werror == MISO_ETOOBIG)
 		return werror;
+	/* fn closed or replaced the worker's descriptors (core/worker.c). */
+	if (werror == -EBADF)
+		c->how = MISO__LOST;
 	if (werror > 0 || werror < -4095) {
 		c->how = MISO__LOST;
 		return MISO_EBADREPLY;

@@ -33,9 +33,11 @@
  * program; a worker is a single-threaded copy.
  */
 #define _GNU_SOURCE
+#include <sys/single_threaded.h>
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdio_ext.h>
-#include <sys/single_threaded.h>
 
 #include "internal.h"
 
@@ -56,10 +58,27 @@ sane(const FILE *f)
 	    f->_IO_write_ptr <= f->_IO_buf_end;
 }
 
+/*
+ * 1 when the calling thread is the program's only one. glibc's flag is
+ * cleared for good by the first pthread_create, and stays cleared in a
+ * child forked later; the kernel knows better: /proc/self/task has two
+ * links plus one per thread. With one thread, no other can appear while
+ * this one is busy here.
+ */
+static int
+alone(void)
+{
+	struct stat st;
+
+	if (__libc_single_threaded)
+		return 1;
+	return stat("/proc/self/task", &st) == 0 && st.st_nlink == 3;
+}
+
 void
 miso__stdio_before_fork(unsigned flags)
 {
-	if ((flags & MISO_F_NO_FLUSH) || !__libc_single_threaded)
+	if ((flags & MISO_F_NO_FLUSH) || !alone())
 		return;
 	/* Streams with nothing pending cost no lock. */
 	if (__fpending(stdout) != 0)

@@ -38,6 +38,7 @@ struct worker {
 	int memfd;
 	int outfd;     /* the result file, where the writer spills */
 	int statm;     /* /proc/self/statm, opened once */
+	struct miso__fdid mid, oid; /* what memfd and outfd must still be */
 	size_t size;   /* of the region */
 	uint32_t seen; /* the req bell's last value */
 	uint32_t spin_ns;
@@ -136,6 +137,14 @@ run(struct worker *wk, const struct miso__request *rq, struct miso_writer *w,
 	errno = 0;
 	((pool_fn)(uintptr_t)rq->fn)(in, (size_t)rq->in_len, w);
 	err = errno;
+	/*
+	 * fn closed the worker's descriptors, or put files of its own in
+	 * their place: a spilled result went astray, and later calls would
+	 * too. The call fails with EBADF, which also retires the worker.
+	 */
+	if (!miso__fd_is(wk->outfd, &wk->oid) ||
+	    !miso__fd_is(wk->memfd, &wk->mid))
+		w->error = -EBADF;
 	miso__stdio_flush_own(rq->flags);
 	*where = place(wk, rq, w);
 	if (big != NULL)
@@ -179,7 +188,9 @@ miso__worker_main(int memfd, int outfd, const struct miso__worker_cfg *cfg,
 		_exit(127);
 	if ((wk.h = miso__shm_map(memfd, cfg->shm_size)) == NULL)
 		_exit(126);
-	wk.statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	wk.statm = miso__fd_high(open("/proc/self/statm", O_RDONLY | O_CLOEXEC));
+	if (miso__fd_id(memfd, &wk.mid) != 0 || miso__fd_id(outfd, &wk.oid) != 0)
+		_exit(126);
 	if (!(cfg->flags & MISO_F_KEEP_HANDLERS))
 		miso__reset_crash_handlers();
 	if (cfg->mem_limit != 0) {

@@ -317,7 +317,7 @@ miso__zygote_start(struct miso__zygote *z,
 		zygote_main(sv[1], cfg, caller);
 	}
 	miso__close(sv[1]);
-	z->ctl = sv[0];
+	z->ctl = miso__fd_high(sv[0]);
 	pthread_mutex_init(&z->lock, NULL);
 	return 0;
 }
@@ -332,8 +332,8 @@ take_fds(struct msghdr *m, struct miso__spawned *w)
 	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof fds))
 		return -EPROTO;
 	memcpy(fds, CMSG_DATA(c), sizeof fds);
-	w->memfd = fds[0];
-	w->outfd = fds[1];
+	w->memfd = miso__fd_high(fds[0]);
+	w->outfd = miso__fd_high(fds[1]);
 	return 0;
 }
 

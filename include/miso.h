@@ -125,6 +125,12 @@ struct miso_writer;
  * stdio safe there). A timeout is the backstop against such a deadlock.
  * fn may call miso_call itself (nested calls work).
  *
+ * The engine's descriptors are at 512 or above (when the soft
+ * RLIMIT_NOFILE allows), out of the way of an fn that dup2()s files over
+ * low descriptors. An fn that closes or replaces them anyway gets its own
+ * outcome when the child can reopen its reply pipe through /proc, and
+ * MISO_ESYSTEM with res->error EBADF otherwise; never MISO_EEXIT.
+ *
  * stdio (glibc), unless MISO_F_NO_FLUSH: nothing the program had buffered
  * is printed by the child, and nothing fn wrote to a byte-oriented stream
  * is lost. The child starts with copies of every FILE, unflushed bytes
@@ -267,8 +273,10 @@ struct miso_pool_stats {
  * nothing left behind. Not async-signal-safe. See above for when to call
  * it; in a single-threaded program stdout and stderr are flushed first,
  * so that the program's output keeps its order (workers drop what they
- * inherit pending either way, so nothing is printed twice). The pool holds one descriptor for the zygote and two
- * per worker (its shared memory), all close-on-exec.
+ * inherit pending either way, so nothing is printed twice). The pool
+ * holds one descriptor for the zygote and two per worker (its shared
+ * memory), all close-on-exec and at 512 or above when the soft
+ * RLIMIT_NOFILE allows.
  */
 MISO_API int miso_pool_new(const struct miso_pool_opts *opts,
     struct miso_pool **out);
