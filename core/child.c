@@ -163,6 +163,7 @@ miso__child_main(const struct miso__child *c)
 	if (c->flags & MISO_F_NO_CORE)
 		miso__lower_limit(RLIMIT_CORE, 0);
 	miso__writer_init(&w, c->memfd, c->limit);
+	w.id = &c->mid;
 	miso__stdio_drop_inherited(c->flags);
 
 	errno = 0;

@@ -46,19 +46,20 @@ enum {
 	MISO__OWN_MMAP = 2
 };
 
+/* The identity of an open file, to tell whether a descriptor still is it. */
+struct miso__fdid {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct miso_writer {
 	int memfd;    /* -1: results beyond the inline buffer are too big */
+	const struct miso__fdid *id; /* what memfd must be, or NULL */
 	int error;    /* sticky */
 	int spilled;  /* the bytes live in the memfd */
 	size_t len;
 	size_t limit;
 	unsigned char inl[MISO__INLINE_MAX];
-};
-
-/* The identity of an open file, to tell whether a descriptor still is it. */
-struct miso__fdid {
-	dev_t dev;
-	ino_t ino;
 };
 
 /* What the child needs, prepared by the parent before fork. */

@@ -87,6 +87,11 @@ input(struct worker *wk, uint64_t len, void **big)
 	*big = NULL;
 	if (len <= wk->size - MISO__SHM_DATA)
 		return (char *)wk->h + MISO__SHM_DATA;
+	/* An earlier fn may have closed or replaced it (see run()). */
+	if (!miso__fd_is(wk->memfd, &wk->mid)) {
+		errno = EBADF;
+		return NULL;
+	}
 	p = mmap(NULL, MISO__SHM_DATA + len, PROT_READ, MAP_SHARED, wk->memfd,
 	    0);
 	if (p == MAP_FAILED)
@@ -104,11 +109,23 @@ place(struct worker *wk, const struct miso__request *rq, struct miso_writer *w)
 {
 	ssize_t n;
 
+	/*
+	 * fn may have closed the result file, or put a file of its own in
+	 * its place: a result there went astray, or would. The call then
+	 * fails with EBADF, which also retires the worker. Checked only when
+	 * the file is used, so that small calls cost no system call.
+	 */
+	if (w->error == 0 && w->spilled && !miso__fd_is(wk->outfd, &wk->oid))
+		w->error = -EBADF;
 	if (w->error != 0 || w->spilled)
 		return MISO__IN_OUTFD;
 	if (rq->out_off <= wk->size && w->len <= wk->size - rq->out_off) {
 		memcpy((char *)wk->h + rq->out_off, w->inl, w->len);
 		return MISO__IN_REGION;
+	}
+	if (!miso__fd_is(wk->outfd, &wk->oid)) {
+		w->error = -EBADF;
+		return MISO__IN_OUTFD;
 	}
 	n = miso__pwrite_all(wk->outfd, w->inl, w->len, 0);
 	if (n < 0)
@@ -128,23 +145,16 @@ run(struct worker *wk, const struct miso__request *rq, struct miso_writer *w,
 	*where = MISO__IN_OUTFD;
 	in = input(wk, rq->in_len, &big);
 	if (in == NULL) {
-		w->error = -ENOMEM;
-		return ENOMEM;
+		w->error = errno == EBADF ? -EBADF : -ENOMEM;
+		return -w->error;
 	}
 	miso__writer_init(w, wk->outfd, (size_t)rq->limit);
+	w->id = &wk->oid;
 	__atomic_store_n(&wk->h->oom, 0, __ATOMIC_RELAXED);
 	miso__stdio_drop_inherited(rq->flags);
 	errno = 0;
 	((pool_fn)(uintptr_t)rq->fn)(in, (size_t)rq->in_len, w);
 	err = errno;
-	/*
-	 * fn closed the worker's descriptors, or put files of its own in
-	 * their place: a spilled result went astray, and later calls would
-	 * too. The call fails with EBADF, which also retires the worker.
-	 */
-	if (!miso__fd_is(wk->outfd, &wk->oid) ||
-	    !miso__fd_is(wk->memfd, &wk->mid))
-		w->error = -EBADF;
 	miso__stdio_flush_own(rq->flags);
 	*where = place(wk, rq, w);
 	if (big != NULL)

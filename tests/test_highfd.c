@@ -160,12 +160,16 @@ test_highfd_dup2_over_low_descriptors(void **state)
 	call_both_ways(64, 0, BIG, 0);
 }
 
-/* Over the engine's own descriptors too: the pipe is found again. */
+/*
+ * Over the engine's own descriptors too: the pipe is found again; a
+ * result that needs the memfd, now the function's file, is refused.
+ */
 static void
 test_highfd_dup2_over_every_descriptor(void **state)
 {
 	(void)state;
 	call_both_ways(1024, 0, 100, 0);
+	call_both_ways(1024, 0, BIG, MISO_ESYSTEM);
 }
 
 static void
@@ -195,29 +199,40 @@ test_highfd_close_all_no_way_back(void **state)
 	call_both_ways(1024, 1, 100, MISO_ESYSTEM);
 }
 
-/* Worker mode: fn's own result, or EBADF; the next call is served. */
+/* A call of pool_trample; its expected outcome. */
 static void
-pool_case(struct miso_pool *pool, int upto, size_t len, int want)
+pool_one(struct miso_pool *pool, const struct trample *t, int want)
 {
-	struct trample t = { .upto = upto, .len = len };
 	struct miso_opts o = { .timeout_ms = 20000 };
-	struct trample next = { .upto = 3, .len = 10 };
 	struct miso_result r;
 
-	temp_file(&t);
-	memcpy(next.path, t.path, sizeof t.path);
-	assert_int_equal(miso_pool_call(pool, pool_trample, &t, sizeof t, &o,
+	assert_int_equal(miso_pool_call(pool, pool_trample, t, sizeof *t, &o,
 	    &r), want);
 	if (want == 0)
-		assert_pattern(&r, len);
+		assert_pattern(&r, t->len);
 	else
 		assert_int_equal(r.error, EBADF);
 	miso_result_free(&r);
-	/* dup2 over 0, 1 and 2 only: a harmless call, served as usual. */
-	assert_int_equal(miso_pool_call(pool, pool_trample, &next,
-	    sizeof next, &o, &r), 0);
-	assert_pattern(&r, 10);
-	miso_result_free(&r);
+}
+
+/*
+ * Worker mode, one worker: fn's own result, or EBADF. A worker whose
+ * result file fn closed or replaced says so at the first call that needs
+ * the file (want_next), and is replaced: the call after is served.
+ */
+static void
+pool_case(struct miso_pool *pool, int upto, size_t len, int want,
+    int want_next)
+{
+	struct trample t = { .upto = upto, .len = len };
+	struct trample next = { .upto = 3, .len = BIG };
+
+	temp_file(&t);
+	memcpy(next.path, t.path, sizeof t.path);
+	pool_one(pool, &t, want);
+	/* dup2 over 0, 1 and 2 only, and a result that needs the file. */
+	pool_one(pool, &next, want_next);
+	pool_one(pool, &next, 0);
 	assert_file_empty(&t);
 }
 
@@ -229,11 +244,12 @@ test_highfd_worker_mode(void **state)
 
 	(void)state;
 	assert_int_equal(miso_pool_new(&po, &pool), 0);
-	pool_case(pool, 64, 100, 0);
-	pool_case(pool, 64, BIG, 0);
-	pool_case(pool, 1024, 100, MISO_ESYSTEM);
-	pool_case(pool, 0, 100, MISO_ESYSTEM);
-	pool_case(pool, 0, BIG, MISO_ESYSTEM);
+	pool_case(pool, 64, 100, 0, 0);
+	pool_case(pool, 64, BIG, 0, 0);
+	pool_case(pool, 1024, 100, 0, MISO_ESYSTEM);
+	pool_case(pool, 1024, BIG, MISO_ESYSTEM, 0);
+	pool_case(pool, 0, 100, 0, MISO_ESYSTEM);
+	pool_case(pool, 0, BIG, MISO_ESYSTEM, 0);
 	miso_pool_free(pool);
 	assert_int_equal(count_children(), 0);
 }
