@@ -19,9 +19,11 @@ $(CORE_TEST_BINS) $(B)/tests/test_stress: $(B)/tests/test_%: \
 	$(CC) -o $@ $< $(TEST_HELPERS) $(CORE_A) $(WRAP_$*) $(CMOCKA_LIBS) \
 	    $(ALL_LDFLAGS)
 
-# A slow callback called many times, for the load harness (tests/load.sh).
+# A slow callback called many times, for the load harness (tests/load.sh);
+# make test runs its bounded version, make test-load the full one.
 LOAD_SPIN = $(B)/tests/load_spin
 ALL_TARGETS += $(LOAD_SPIN)
+SCRIPT_TESTS += tests/load.sh
 
 $(LOAD_SPIN): $(B)/tests/load_spin.o $(CORE_A)
 	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
