@@ -195,6 +195,8 @@ static void
 test_highfd_close_all_no_way_back(void **state)
 {
 	(void)state;
+	if (getenv("MISO_UNDER_VALGRIND") != NULL)
+		skip(); /* valgrind keeps descriptors beyond RLIMIT_NOFILE */
 	call_both_ways(0, 1, 100, MISO_ESYSTEM);
 	call_both_ways(1024, 1, 100, MISO_ESYSTEM);
 }
@@ -241,6 +243,7 @@ test_highfd_worker_mode(void **state)
 {
 	struct miso_pool_opts po = { .workers = 1 };
 	struct miso_pool *pool;
+	int kids = count_children();
 
 	(void)state;
 	assert_int_equal(miso_pool_new(&po, &pool), 0);
@@ -251,7 +254,7 @@ test_highfd_worker_mode(void **state)
 	pool_case(pool, 0, 100, 0, MISO_ESYSTEM);
 	pool_case(pool, 0, BIG, MISO_ESYSTEM, 0);
 	miso_pool_free(pool);
-	assert_int_equal(count_children(), 0);
+	assert_int_equal(count_children(), kids);
 }
 
 /* Where the engine's descriptors are while a call runs. */

@@ -217,6 +217,7 @@ test_stdio_threaded_printed_once(void **state)
 		pthread_create(&t, NULL, idle, &p[0]);
 		printf("parent|");
 		miso_call(cb_print, NULL, NULL, &r);
+		miso_result_free(&r);
 		printf("|");
 		miso_pool_call(pool, pool_print, "worker", 6, NULL, &r);
 		miso_result_free(&r);
