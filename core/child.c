@@ -71,8 +71,10 @@ put_uint(char *p, unsigned long v)
  * a file of its own in its place (dup2): the reply must then neither be
  * lost nor land in that file. The caller's end of the same pipe is still
  * open in the caller, and /proc/PPID/fd/N opened for writing gives a new
- * write end of it; that fails only if /proc is missing or the caller is
- * not dumpable. Returns -1 when there is no way back.
+ * write end of it; that fails only if /proc is missing, the caller is not
+ * dumpable (and this process not privileged), or the callback left no
+ * descriptor to open (RLIMIT_NOFILE). Returns -1 when there is no way
+ * back; the caller then learns why from the note (core/note.c).
  */
 static int
 reply_fd(const struct miso__child *c)

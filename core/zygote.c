@@ -276,6 +276,12 @@ zygote_main(int ctl, const struct miso__worker_cfg *cfg, pid_t caller)
 		_exit(127);
 	miso__spawn_child_reset();
 	miso__pool_forget_others();
+	/*
+	 * What the program had pending in stdio is not the zygote's to print
+	 * (some runtimes, ThreadSanitizer's, flush stdout in _exit), nor its
+	 * workers' (core/stdio.c).
+	 */
+	miso__stdio_drop_inherited(0);
 	memset(&z, 0, sizeof z);
 	z.cfg = cfg;
 	z.ctl = ctl;
