@@ -128,6 +128,7 @@ check-valgrind: $(VALGRIND_TESTS)
 	@scripts/run-tests valgrind $(VALGRIND_TESTS)
 
 test: deps
+	@scripts/run-tests reset
 	@$(MAKE) --no-print-directory build-all
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-scripts

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -201,6 +202,39 @@ test_highfd_close_all_no_way_back(void **state)
 	call_both_ways(1024, 1, 100, MISO_ESYSTEM);
 }
 
+static void
+cb_close_all_and_hang(void *ctx, struct miso_writer *w)
+{
+	(void)ctx;
+	(void)w;
+	close_range(0, ~0U, 0);
+	for (;;)
+		pause();
+}
+
+/*
+ * End of file on the reply pipe is not the child's end: one that closed
+ * every descriptor and hangs is a timeout, and the caller is not held up.
+ */
+static void
+test_highfd_close_all_then_hang_times_out(void **state)
+{
+	static const unsigned flags[] = { 0, MISO_F_FORK };
+	struct miso_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct miso_opts o = { .flags = flags[i], .timeout_ms = 300 };
+
+		assert_int_equal(miso_call(cb_close_all_and_hang, NULL, &o, &r),
+		    MISO_ETIMEOUT);
+		assert_int_equal(r.signo, SIGKILL);
+	}
+	assert_int_equal(miso_reap(), 0);
+	assert_int_equal(count_children(), 0);
+}
+
 /* A call of pool_trample; its expected outcome. */
 static void
 pool_one(struct miso_pool *pool, const struct trample *t, int want)
@@ -296,6 +330,7 @@ main(void)
 		cmocka_unit_test(test_highfd_close_all_still_replies),
 		cmocka_unit_test(test_highfd_close_all_big_result_is_ebadf),
 		cmocka_unit_test(test_highfd_close_all_no_way_back),
+		cmocka_unit_test(test_highfd_close_all_then_hang_times_out),
 		cmocka_unit_test(test_highfd_worker_mode),
 		cmocka_unit_test(test_highfd_nothing_of_ours_below_512),
 	};
