@@ -6,6 +6,7 @@
 #
 #   make            libraries, the shim, the miso command, examples
 #   make test       every test: unit, integration, ASan+UBSan, valgrind, fuzz
+#   make test-load  the engine, shim and stress tests on a saturated machine
 #   make demo       the main demonstration
 #   make bench      benchmarks (medians and ratios against bare fork+waitpid)
 #   make install    PREFIX/DESTDIR aware
@@ -64,8 +65,8 @@ VALGRIND_TESTS =
 FUZZERS        =
 INSTALL_TARGETS =
 
-.PHONY: all test check check-unit check-scripts check-asan check-tsan \
-        check-valgrind \
+.PHONY: all test test-load check check-unit check-scripts check-asan \
+        check-tsan check-valgrind \
         check-fuzz fuzz demo bench install uninstall clean distclean deps \
         deps-test deps-bench
 
@@ -158,6 +159,12 @@ test: deps-test
 	@$(MAKE) --no-print-directory check-valgrind
 	@$(MAKE) --no-print-directory check-fuzz
 	@scripts/run-tests summary
+
+# Every CPU busy, the tests pinned to one (tests/load.sh); make test runs
+# a bounded version of the same.
+test-load: deps-test
+	@$(MAKE) --no-print-directory build-all $(UNIT_TESTS)
+	@MISO_LOAD=full B=$(B) sh tests/load.sh
 
 clean:
 	rm -rf $(B)

@@ -17,7 +17,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +36,8 @@ struct call {
 	const struct miso_opts *o;
 	struct miso_result *res;
 	int rfd, wfd, memfd, pidfd;
+	struct miso__fdid wid, mid; /* the pipe's and the memfd's files */
+	struct miso__note *note;
 	pid_t pid;
 	size_t limit;
 	uint64_t deadline;  /* CLOCK_MONOTONIC ns; 0: none */
@@ -45,6 +46,7 @@ struct call {
 	int wstatus;
 	int reaped;         /* 1: wstatus is valid; -1: someone else reaped */
 	int cloned;         /* made by clone() without an exit signal */
+	int eof;            /* the pipe was at end of file once */
 	size_t got;         /* bytes of hdr received */
 	struct miso__reply hdr;
 };
@@ -64,7 +66,7 @@ result_limit(const struct miso_opts *o)
 static int
 prepare(struct call *c)
 {
-	int p[2];
+	int p[2], r;
 
 	/*
 	 * Non-blocking: the child sends its whole record in one write, so a
@@ -72,12 +74,17 @@ prepare(struct call *c)
 	 */
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
 		return -errno;
-	c->rfd = p[0];
-	c->wfd = p[1];
+	/* Out of the callback's way (core/highfd.c). */
+	c->rfd = miso__fd_high(p[0]);
+	c->wfd = miso__fd_high(p[1]);
+	if ((r = miso__fd_id(c->wfd, &c->wid)) != 0)
+		return r;
 	/* Only a result that can outgrow the pipe record needs a memfd. */
 	if (c->limit > MISO__INLINE_MAX &&
 	    (c->memfd = miso__spill_take()) < 0)
 		return c->memfd;
+	if (c->memfd >= 0 && (r = miso__fd_id(c->memfd, &c->mid)) != 0)
+		return r;
 	return 0;
 }
 
@@ -133,10 +140,17 @@ abandon(void *arg)
  * leaves it to be reaped as usual, polled every POLL_SLICE_NS. A cloned
  * child needs no pidfd (it is only there to kill a forked child without
  * racing a SIGCHLD handler that might reap it and free its pid), and so
- * saves two system calls; before Linux 5.3, or under tools that do not
- * know pidfd_open, a forked child goes without one too.
+ * saves two system calls, until the pipe reaches end of file while the
+ * child may live on (receive()); before Linux 5.3, or under tools that do
+ * not know pidfd_open, a forked child goes without one too.
  */
 #define POLL_SLICE_NS 10000000u
+/*
+ * After end of file on the pipe, only the child's death is waited for. A
+ * child that dies closes its pipe a moment before it can be seen dead,
+ * so without a pidfd its death is looked for more often.
+ */
+#define EOF_SLICE_NS 200000u
 
 static int
 child_exited(struct call *c)
@@ -165,8 +179,8 @@ poll_timeout(const struct call *c, struct timespec *ts, int *expired)
 		}
 		left = c->deadline - now;
 	}
-	if (c->pidfd < 0 && left > POLL_SLICE_NS)
-		left = POLL_SLICE_NS;
+	if (c->pidfd < 0 && left > (c->eof ? EOF_SLICE_NS : POLL_SLICE_NS))
+		left = c->eof ? EOF_SLICE_NS : POLL_SLICE_NS;
 	if (left == UINT64_MAX)
 		return NULL;
 	ts->tv_sec = (time_t)(left / 1000000000u);
@@ -174,12 +188,21 @@ poll_timeout(const struct call *c, struct timespec *ts, int *expired)
 	return ts;
 }
 
-/* Returns 1: the pipe is readable; 2: the child is gone; 0: timeout. */
+/*
+ * Waits until the pipe is readable, the child is gone, or the deadline
+ * passed. Returns WAIT_READABLE, WAIT_GONE, WAIT_TIMEOUT or -errno. Any
+ * of these only says where to look next: receive() reads the pipe after
+ * each of them, and only an empty pipe turns "gone" or "timeout" into the
+ * call's outcome.
+ */
+enum { WAIT_TIMEOUT, WAIT_READABLE, WAIT_GONE };
+
 static int
 wait_ready(struct call *c)
 {
+	/* A pipe at end of file would wake ppoll at once: leave it out. */
 	struct pollfd pfd[2] = {
-		{ .fd = c->rfd, .events = POLLIN },
+		{ .fd = c->eof ? -1 : c->rfd, .events = POLLIN },
 		{ .fd = c->pidfd, .events = POLLIN },
 	};
 	struct timespec ts, *tp;
@@ -188,16 +211,16 @@ wait_ready(struct call *c)
 	for (;;) {
 		tp = poll_timeout(c, &ts, &expired);
 		if (expired)
-			return 0;
+			return WAIT_TIMEOUT;
 		n = ppoll(pfd, c->pidfd >= 0 ? 2 : 1, tp, NULL);
 		if (n > 0)
 			break;
 		if (n == -1 && errno != EINTR)
 			return -errno;
 		if (n == 0 && c->pidfd < 0 && child_exited(c))
-			return 2;
+			return WAIT_GONE;
 	}
-	return pfd[0].revents != 0 ? 1 : 2;
+	return pfd[0].revents != 0 ? WAIT_READABLE : WAIT_GONE;
 }
 
 /*
@@ -225,6 +248,35 @@ take_header(struct call *c, enum recv_end *end)
  * Waits for the reply header. An inline payload stays in the pipe until
  * the child is reaped: then it is read straight to where it belongs, and
  * nothing is written into memory still shared with a live child.
+ *
+ * Why no order of events gives a wrong outcome. The child writes its
+ * whole record (header and inline payload, at most PIPE_BUF bytes) with
+ * one write before it exits, so once anyone can see that the child is
+ * dead (the pidfd, waitid, end of file), its record, if it sent one, is
+ * already in the pipe in full. The pipe is non-blocking. Hence:
+ * - Every wake-up, whatever its cause, is followed by a read of the pipe,
+ *   and a record found there is taken, even when the wake-up said "gone"
+ *   or "timeout": ppoll looks at the pipe before the pidfd, and waitid
+ *   runs after ppoll's slice expired, so a child may reply and exit
+ *   between the two looks; the read after them sees the reply.
+ * - "Gone" becomes the outcome only when that read finds the pipe empty
+ *   (EAGAIN) or at end of file: as the child died before the read, it
+ *   never wrote a reply. A partial header at that point is garbage, never
+ *   "more to come".
+ * - At the deadline the same read runs once more before the child is
+ *   killed: a reply that arrived in time but was not yet read is a reply,
+ *   and the call succeeds. A reply that arrives after that read is too
+ *   late: the child is killed and the call is a timeout.
+ * - End of file is not the end: the callback may have closed its reply
+ *   descriptor (close_range(), a loop closing every descriptor) while the
+ *   child lives on, and the child then reopens the pipe to reply
+ *   (core/child.c). So end of file only stops the watch on the pipe; the
+ *   child's death (a pidfd, opened now if there was none, or waitid) is
+ *   waited for under the deadline, and the pipe is read once more after
+ *   it. A child that closed its pipe and hangs is thus a timeout, not a
+ *   caller blocked in waitpid.
+ * - A wake-up with nothing to read (a readable pipe whose bytes another
+ *   reader took, a signal) just waits again.
  */
 static enum recv_end
 receive(struct call *c)
@@ -235,27 +287,31 @@ receive(struct call *c)
 
 	for (;;) {
 		r = wait_ready(c);
-		if (r == 0)
-			return RECV_TIMEOUT;
 		if (r < 0) {
 			c->error = -r;
 			return RECV_ERROR;
 		}
-		if (r == 2)
-			return RECV_GONE;
 		n = miso__fd_read(c->rfd, (char *)&c->hdr + c->got,
 		    sizeof c->hdr - c->got);
-		if (n == -EAGAIN)
+		if (n > 0) {
+			c->got += (size_t)n;
+			if (c->got == sizeof c->hdr && take_header(c, &end))
+				return end;
 			continue;
-		if (n < 0) {
+		}
+		if (n < 0 && n != -EAGAIN) {
 			c->error = (int)-n;
 			return RECV_ERROR;
 		}
-		if (n == 0)
+		if (r == WAIT_TIMEOUT)
+			return RECV_TIMEOUT;
+		if (r == WAIT_GONE)
 			return c->got == 0 ? RECV_GONE : RECV_BAD;
-		c->got += (size_t)n;
-		if (c->got == sizeof c->hdr && take_header(c, &end))
-			return end;
+		if (n == 0 && !c->eof) {
+			c->eof = 1;
+			if (c->pidfd < 0)
+				c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+		}
 	}
 }
 
@@ -360,6 +416,12 @@ no_reply(struct call *c, enum recv_end end)
 	}
 	if (c->reaped < 0)
 		return MISO_ELOST;
+	if (end == RECV_GONE && c->note != NULL && __atomic_load_n(
+	    &c->note->pid, __ATOMIC_ACQUIRE) == (int32_t)c->pid) {
+		/* The callback took the reply's way out (core/note.c). */
+		res->error = c->note->error;
+		return MISO_ESYSTEM;
+	}
 	if (WIFSIGNALED(c->wstatus)) {
 		res->signo = WTERMSIG(c->wstatus);
 		res->core_dumped = WCOREDUMP(c->wstatus) != 0;
@@ -420,13 +482,13 @@ run(struct call *c, void (*fn)(void *, struct miso_writer *), void *ctx)
 	if ((r = prepare(c)) != 0)
 		return r;
 	child.wfd = c->wfd;
+	child.rfd = c->rfd;
+	child.wid = c->wid;
 	child.memfd = c->memfd;
+	child.mid = c->mid;
+	child.note = c->note = miso__note_get();
 	child.ppid = miso__getpid();
-	/* Unflushed output would otherwise be printed by both processes. */
-	if (!(c->o->flags & MISO_F_NO_FLUSH)) {
-		fflush(stdout);
-		fflush(stderr);
-	}
+	miso__stdio_before_fork(c->o->flags);
 	if ((c->pid = miso__spawn(c->o->flags, &c->cloned)) == -1)
 		return -errno;
 	if (c->pid == 0)
@@ -457,11 +519,13 @@ miso_call(void (*fn)(void *, struct miso_writer *), void *ctx,
 	c->o = opts != NULL ? opts : &no_opts;
 	c->res = res;
 	c->rfd = c->wfd = c->memfd = c->pidfd = -1;
+	c->wid = c->mid = (struct miso__fdid){ 0, 0 };
+	c->note = NULL;
 	c->pid = 0;
 	c->limit = result_limit(c->o);
 	c->deadline = c->o->timeout_ms != 0 ?
 	    start + c->o->timeout_ms * 1000000u : 0;
-	c->oom = c->error = c->wstatus = c->reaped = c->cloned = 0;
+	c->oom = c->error = c->wstatus = c->reaped = c->cloned = c->eof = 0;
 	c->got = 0;
 	res->code = run(c, fn, ctx);
 	release(c);

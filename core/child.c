@@ -2,8 +2,9 @@
  * The child's side of a call. Everything here runs between fork() and
  * _exit() and uses only async-signal-safe functions: in a multithreaded
  * parent, locks held by other threads stay locked in the child forever.
- * The one deliberate exception is the flush of stdout and stderr after
- * the callback, so that its output is not lost (MISO_F_NO_FLUSH skips it).
+ * The one deliberate exception is the flush, after the callback, of the
+ * stdio streams the callback wrote to, so that its output is not lost
+ * (core/stdio.c; MISO_F_NO_FLUSH skips it).
  *
  * What the engine changes in the child, and why:
  * - PR_SET_PDEATHSIG(SIGKILL): the child must not outlive the caller.
@@ -15,6 +16,8 @@
  *   for SIGSEGV, SIGBUS and SIGABRT that were at their default, which
  *   report "errno was ENOMEM" and let the signal kill the child as before.
  * - RLIMIT_CORE 0 with MISO_F_NO_CORE.
+ * - What the caller had pending in its stdio buffers is dropped from the
+ *   child's copies (core/stdio.c), unless MISO_F_NO_FLUSH.
  * - errno is 0 when the callback starts.
  */
 #define _GNU_SOURCE
@@ -23,9 +26,8 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,6 +50,54 @@ note_oom(void)
 	miso__write_all(oom_fd, &r, sizeof r);
 }
 
+/* Appends the decimal digits of v to p; async-signal-safe. */
+static char *
+put_uint(char *p, unsigned long v)
+{
+	char digits[24];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/*
+ * The descriptor to reply on. The callback may have closed the reply
+ * descriptor (close_range(3, ~0U), a loop over every descriptor) or put
+ * a file of its own in its place (dup2): the reply must then neither be
+ * lost nor land in that file. The caller's end of the same pipe is still
+ * open in the caller, and /proc/PPID/fd/N opened for writing gives a new
+ * write end of it; that fails only if /proc is missing, the caller is not
+ * dumpable (and this process not privileged), or the callback left no
+ * descriptor to open (RLIMIT_NOFILE). Returns -1 when there is no way
+ * back; the caller then learns why from the note (core/note.c).
+ */
+static int
+reply_fd(const struct miso__child *c)
+{
+	char path[64], *p;
+	int fd;
+
+	if (miso__fd_is(c->wfd, &c->wid))
+		return c->wfd;
+	p = path;
+	memcpy(p, "/proc/", 6);
+	p = put_uint(p + 6, (unsigned long)c->ppid);
+	memcpy(p, "/fd/", 4);
+	p = put_uint(p + 4, (unsigned long)c->rfd);
+	*p = '\0';
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && !miso__fd_is(fd, &c->wid)) {
+		miso__close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void
 send_reply(const struct miso__child *c, struct miso_writer *w, int err,
     pid_t self)
@@ -55,7 +105,18 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 	struct miso__reply r;
 	struct iovec iov[2];
 	ssize_t n;
+	int fd;
 
+	if ((fd = reply_fd(c)) < 0) {
+		if (c->note != NULL) {
+			c->note->error = EBADF;
+			__atomic_store_n(&c->note->pid, self, __ATOMIC_RELEASE);
+		}
+		_exit(MISO__EXIT_NO_CHANNEL);
+	}
+	/* A spilled result is only good if it went where the caller reads. */
+	if (w->spilled && w->error == 0 && !miso__fd_is(c->memfd, &c->mid))
+		w->error = -EBADF;
 	memset(&r, 0, sizeof r);
 	r.magic = MISO__MAGIC;
 	r.kind = MISO__REC_DONE;
@@ -75,22 +136,8 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 	 * does this process (PR_SET_PDEATHSIG).
 	 */
 	do
-		n = writev(c->wfd, iov, 2);
+		n = writev(fd, iov, 2);
 	while (n == -1 && errno == EINTR);
-}
-
-/*
- * Flushes what the callback left in a stdio buffer. Streams with nothing
- * pending are not touched: their locks live in pages still shared with
- * the caller, and each page written costs a copy.
- */
-static void
-flush_stdio(void)
-{
-	if (__fpending(stdout) != 0)
-		fflush(stdout);
-	if (__fpending(stderr) != 0)
-		fflush(stderr);
 }
 
 _Noreturn void
@@ -106,6 +153,7 @@ miso__child_main(const struct miso__child *c)
 		_exit(127);
 	miso__spawn_child_reset();
 	miso__spill_child_reset();
+	miso__note_child_reset();
 	if (!(c->flags & MISO_F_KEEP_HANDLERS))
 		miso__reset_crash_handlers();
 	if (c->mem_limit != 0) {
@@ -117,6 +165,8 @@ miso__child_main(const struct miso__child *c)
 	if (c->flags & MISO_F_NO_CORE)
 		miso__lower_limit(RLIMIT_CORE, 0);
 	miso__writer_init(&w, c->memfd, c->limit);
+	w.id = &c->mid;
+	miso__stdio_drop_inherited(c->flags);
 
 	errno = 0;
 	c->fn(c->ctx, &w);
@@ -129,8 +179,7 @@ miso__child_main(const struct miso__child *c)
 	if (getppid() != c->ppid)
 		_exit(0);
 	self = getpid();
-	if (!(c->flags & MISO_F_NO_FLUSH))
-		flush_stdio();
+	miso__stdio_flush_own(c->flags);
 	send_reply(c, &w, err, self);
 	_exit(0);
 }

@@ -46,8 +46,15 @@ enum {
 	MISO__OWN_MMAP = 2
 };
 
+/* The identity of an open file, to tell whether a descriptor still is it. */
+struct miso__fdid {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct miso_writer {
 	int memfd;    /* -1: results beyond the inline buffer are too big */
+	const struct miso__fdid *id; /* what memfd must be, or NULL */
 	int error;    /* sticky */
 	int spilled;  /* the bytes live in the memfd */
 	size_t len;
@@ -61,11 +68,29 @@ struct miso__child {
 	void *ctx;
 	int wfd;
 	int memfd;
+	int rfd;            /* the caller's end, to reopen the pipe by */
+	struct miso__fdid wid, mid; /* what wfd and memfd must still be */
+	struct miso__note *note;    /* or NULL */
 	pid_t ppid;
 	size_t limit;
 	uint64_t mem_limit;
 	unsigned flags;
 };
+
+/* note.c: where a child that cannot reply says why (see there). */
+struct miso__note {
+	int32_t pid;    /* the child that wrote it; 0: none */
+	int32_t error;  /* errno: why it could not reply */
+};
+struct miso__note *miso__note_get(void);
+void miso__note_child_reset(void);
+
+/* The exit status of a child that could not deliver its reply. */
+#define MISO__EXIT_NO_CHANNEL 126
+
+/* highfd.c: the engine's descriptors live at this number or above. */
+#define MISO__FD_FLOOR 512
+int miso__fd_high(int fd);
 
 /* io.c: EINTR-safe descriptor I/O. */
 ssize_t miso__fd_read(int fd, void *buf, size_t len);
@@ -74,6 +99,8 @@ ssize_t miso__write_all(int fd, const void *buf, size_t len);
 ssize_t miso__pread_all(int fd, void *buf, size_t len, off_t off);
 ssize_t miso__pwrite_all(int fd, const void *buf, size_t len, off_t off);
 void miso__close(int fd);
+int miso__fd_id(int fd, struct miso__fdid *id);
+int miso__fd_is(int fd, const struct miso__fdid *id);
 
 /* wire.c: checks a header as the parent received it. */
 int miso__reply_check(const struct miso__reply *r, pid_t pid, size_t limit);
@@ -102,6 +129,11 @@ int miso__spill_take(void);
 void miso__spill_give(int fd);
 void miso__spill_drop(void);
 void miso__spill_child_reset(void);
+
+/* stdio.c: the program's streams around a call (see there). */
+void miso__stdio_before_fork(unsigned flags);
+void miso__stdio_drop_inherited(unsigned flags);
+void miso__stdio_flush_own(unsigned flags);
 
 /* clock.c */
 uint64_t miso__now_ns(void);

@@ -1,4 +1,6 @@
 /* Descriptor I/O that survives EINTR and short transfers. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <unistd.h>
 
@@ -100,4 +102,30 @@ miso__close(int fd)
 	if (fd >= 0)
 		close(fd);
 	errno = saved;
+}
+
+/* Records what fd is open on; returns 0 or -errno. */
+int
+miso__fd_id(int fd, struct miso__fdid *id)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -errno;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return 0;
+}
+
+/*
+ * 1 when fd is still open on the file id recorded; 0 when it was closed
+ * or now refers to something else. Async-signal-safe.
+ */
+int
+miso__fd_is(int fd, const struct miso__fdid *id)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_dev == id->dev &&
+	    st.st_ino == id->ino;
 }

@@ -12,8 +12,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +158,9 @@ writer_error(struct pcall *c, int32_t werror)
 {
 	if (werror == 0 || werror == MISO_ETOOBIG)
 		return werror;
+	/* fn closed or replaced the worker's descriptors (core/worker.c). */
+	if (werror == -EBADF)
+		c->how = MISO__LOST;
 	if (werror > 0 || werror < -4095) {
 		c->how = MISO__LOST;
 		return MISO_EBADREPLY;
@@ -232,22 +233,6 @@ outcome(struct pcall *c)
 	return 1;
 }
 
-/*
- * The caller's pending output goes first, as with miso_call(), so that
- * it is not printed after what the worker prints. Streams with nothing
- * pending cost no lock.
- */
-static void
-flush_stdio(const struct miso_opts *o)
-{
-	if (o->flags & MISO_F_NO_FLUSH)
-		return;
-	if (__fpending(stdout) != 0)
-		fflush(stdout);
-	if (__fpending(stderr) != 0)
-		fflush(stderr);
-}
-
 static int
 run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
     const void *in)
@@ -256,7 +241,8 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 	int r;
 
 	c->res->pid = c->s->pid;
-	flush_stdio(c->o);
+	/* As with miso_call(): never from a thread that may not own them. */
+	miso__stdio_before_fork(c->o->flags);
 	seen = __atomic_load_n(&c->s->h->rep.seq, __ATOMIC_ACQUIRE);
 	if ((r = post(c, fn, in, spin)) != 0)
 		return r;
@@ -270,6 +256,12 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 		/* The bell moved for nothing (fn scribbled): wait on. */
 		seen = __atomic_load_n(&c->s->h->rep.seq, __ATOMIC_ACQUIRE);
 	}
+	/*
+	 * The reply may have come between the bell's last look and the
+	 * clock's or the zygote's: a reply that arrived is a reply.
+	 */
+	if (__atomic_load_n(&c->s->h->rp.seq, __ATOMIC_ACQUIRE) == c->s->seq)
+		return deliver(c);
 	c->how = MISO__LOST;
 	if (r == MISO_ETIMEOUT)
 		c->res->signo = SIGKILL;

@@ -26,6 +26,8 @@ miso__shm_create(size_t size)
 	fd = memfd_create("miso-pool", MFD_CLOEXEC);
 	if (fd == -1)
 		return -errno;
+	/* The worker inherits it: out of fn's way (core/highfd.c). */
+	fd = miso__fd_high(fd);
 	if (ftruncate(fd, (off_t)size) == -1) {
 		err = errno;
 		miso__close(fd);

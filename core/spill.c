@@ -36,7 +36,7 @@ miso__spill_take(void)
 	if (fd >= 0)
 		return fd;
 	fd = memfd_create("miso-result", MFD_CLOEXEC);
-	return fd >= 0 ? fd : -errno;
+	return fd >= 0 ? miso__fd_high(fd) : -errno;
 }
 
 /*

@@ -15,7 +15,9 @@
  * - errno is 0 when the callback starts.
  * Between calls a worker runs only this file's code, which keeps to
  * async-signal-safe functions, apart from the stdio flush after the
- * callback (as in core/child.c).
+ * callback (as in core/child.c). Before each callback, whatever is pending
+ * in the worker's stdio buffers (the program's, copied at
+ * miso_pool_new()) is dropped, so that only what fn wrote is flushed.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -26,8 +28,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,6 +38,7 @@ struct worker {
 	int memfd;
 	int outfd;     /* the result file, where the writer spills */
 	int statm;     /* /proc/self/statm, opened once */
+	struct miso__fdid mid, oid; /* what memfd and outfd must still be */
 	size_t size;   /* of the region */
 	uint32_t seen; /* the req bell's last value */
 	uint32_t spin_ns;
@@ -86,21 +87,17 @@ input(struct worker *wk, uint64_t len, void **big)
 	*big = NULL;
 	if (len <= wk->size - MISO__SHM_DATA)
 		return (char *)wk->h + MISO__SHM_DATA;
+	/* An earlier fn may have closed or replaced it (see run()). */
+	if (!miso__fd_is(wk->memfd, &wk->mid)) {
+		errno = EBADF;
+		return NULL;
+	}
 	p = mmap(NULL, MISO__SHM_DATA + len, PROT_READ, MAP_SHARED, wk->memfd,
 	    0);
 	if (p == MAP_FAILED)
 		return NULL;
 	*big = p;
 	return (char *)p + MISO__SHM_DATA;
-}
-
-static void
-flush_stdio(void)
-{
-	if (__fpending(stdout) != 0)
-		fflush(stdout);
-	if (__fpending(stderr) != 0)
-		fflush(stderr);
 }
 
 /*
@@ -112,11 +109,23 @@ place(struct worker *wk, const struct miso__request *rq, struct miso_writer *w)
 {
 	ssize_t n;
 
+	/*
+	 * fn may have closed the result file, or put a file of its own in
+	 * its place: a result there went astray, or would. The call then
+	 * fails with EBADF, which also retires the worker. Checked only when
+	 * the file is used, so that small calls cost no system call.
+	 */
+	if (w->error == 0 && w->spilled && !miso__fd_is(wk->outfd, &wk->oid))
+		w->error = -EBADF;
 	if (w->error != 0 || w->spilled)
 		return MISO__IN_OUTFD;
 	if (rq->out_off <= wk->size && w->len <= wk->size - rq->out_off) {
 		memcpy((char *)wk->h + rq->out_off, w->inl, w->len);
 		return MISO__IN_REGION;
+	}
+	if (!miso__fd_is(wk->outfd, &wk->oid)) {
+		w->error = -EBADF;
+		return MISO__IN_OUTFD;
 	}
 	n = miso__pwrite_all(wk->outfd, w->inl, w->len, 0);
 	if (n < 0)
@@ -136,16 +145,17 @@ run(struct worker *wk, const struct miso__request *rq, struct miso_writer *w,
 	*where = MISO__IN_OUTFD;
 	in = input(wk, rq->in_len, &big);
 	if (in == NULL) {
-		w->error = -ENOMEM;
-		return ENOMEM;
+		w->error = errno == EBADF ? -EBADF : -ENOMEM;
+		return -w->error;
 	}
 	miso__writer_init(w, wk->outfd, (size_t)rq->limit);
+	w->id = &wk->oid;
 	__atomic_store_n(&wk->h->oom, 0, __ATOMIC_RELAXED);
+	miso__stdio_drop_inherited(rq->flags);
 	errno = 0;
 	((pool_fn)(uintptr_t)rq->fn)(in, (size_t)rq->in_len, w);
 	err = errno;
-	if (!(rq->flags & MISO_F_NO_FLUSH))
-		flush_stdio();
+	miso__stdio_flush_own(rq->flags);
 	*where = place(wk, rq, w);
 	if (big != NULL)
 		munmap(big, MISO__SHM_DATA + rq->in_len);
@@ -188,7 +198,9 @@ miso__worker_main(int memfd, int outfd, const struct miso__worker_cfg *cfg,
 		_exit(127);
 	if ((wk.h = miso__shm_map(memfd, cfg->shm_size)) == NULL)
 		_exit(126);
-	wk.statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	wk.statm = miso__fd_high(open("/proc/self/statm", O_RDONLY | O_CLOEXEC));
+	if (miso__fd_id(memfd, &wk.mid) != 0 || miso__fd_id(outfd, &wk.oid) != 0)
+		_exit(126);
 	if (!(cfg->flags & MISO_F_KEEP_HANDLERS))
 		miso__reset_crash_handlers();
 	if (cfg->mem_limit != 0) {

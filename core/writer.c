@@ -12,6 +12,7 @@ void
 miso__writer_init(struct miso_writer *w, int memfd, size_t limit)
 {
 	w->memfd = memfd;
+	w->id = NULL;
 	w->error = 0;
 	w->spilled = 0;
 	w->len = 0;
@@ -25,6 +26,12 @@ spill(struct miso_writer *w)
 
 	if (w->memfd < 0)
 		return MISO_ETOOBIG;
+	/*
+	 * The callback may have closed the memfd, or put a file of its own
+	 * in its place: the result must not go into that file.
+	 */
+	if (w->id != NULL && !miso__fd_is(w->memfd, w->id))
+		return -EBADF;
 	n = miso__pwrite_all(w->memfd, w->inl, w->len, 0);
 	if (n < 0)
 		return (int)n;

@@ -276,6 +276,12 @@ zygote_main(int ctl, const struct miso__worker_cfg *cfg, pid_t caller)
 		_exit(127);
 	miso__spawn_child_reset();
 	miso__pool_forget_others();
+	/*
+	 * What the program had pending in stdio is not the zygote's to print
+	 * (some runtimes, ThreadSanitizer's, flush stdout in _exit), nor its
+	 * workers' (core/stdio.c).
+	 */
+	miso__stdio_drop_inherited(0);
 	memset(&z, 0, sizeof z);
 	z.cfg = cfg;
 	z.ctl = ctl;
@@ -303,9 +309,8 @@ miso__zygote_start(struct miso__zygote *z,
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		return -errno;
-	/* Buffered output would otherwise be printed by every worker too. */
-	fflush(stdout);
-	fflush(stderr);
+	/* Workers drop what they inherit pending; this keeps the order. */
+	miso__stdio_before_fork(0);
 	z->pid = fork();
 	if (z->pid == -1) {
 		err = errno;
@@ -318,7 +323,7 @@ miso__zygote_start(struct miso__zygote *z,
 		zygote_main(sv[1], cfg, caller);
 	}
 	miso__close(sv[1]);
-	z->ctl = sv[0];
+	z->ctl = miso__fd_high(sv[0]);
 	pthread_mutex_init(&z->lock, NULL);
 	return 0;
 }
@@ -333,8 +338,8 @@ take_fds(struct msghdr *m, struct miso__spawned *w)
 	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof fds))
 		return -EPROTO;
 	memcpy(fds, CMSG_DATA(c), sizeof fds);
-	w->memfd = fds[0];
-	w->outfd = fds[1];
+	w->memfd = miso__fd_high(fds[0]);
+	w->outfd = miso__fd_high(fds[1]);
 	return 0;
 }
 

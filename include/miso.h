@@ -63,7 +63,15 @@ struct miso_opts {
 	unsigned flags;      /* MISO_F_* */
 };
 
-/* Do not flush stdout and stderr before the fork and after the callback. */
+/*
+ * Leave stdio alone. By default (see "stdio" in miso_call's comment) a
+ * single-threaded caller's pending stdout and stderr are flushed before
+ * the fork, the child drops the copies of what the program had pending
+ * in its streams, and after the callback the child flushes what the
+ * callback wrote. With this flag none of that happens: what fn leaves
+ * buffered is lost, and if fn flushes a stream itself, what the program
+ * had pending in it is printed by the child too.
+ */
 #define MISO_F_NO_FLUSH 0x1u
 /* Set RLIMIT_CORE to 0 in the child: a crash leaves no core file. */
 #define MISO_F_NO_CORE 0x2u
@@ -116,6 +124,29 @@ struct miso_writer;
  * limits fn to async-signal-safe functions (glibc also makes malloc and
  * stdio safe there). A timeout is the backstop against such a deadlock.
  * fn may call miso_call itself (nested calls work).
+ *
+ * The engine's descriptors are at 512 or above (when the soft
+ * RLIMIT_NOFILE allows), out of the way of an fn that dup2()s files over
+ * low descriptors. An fn that closes or replaces them anyway gets its own
+ * outcome when the child can reopen its reply pipe through /proc, and
+ * MISO_ESYSTEM with res->error EBADF otherwise; never MISO_EEXIT.
+ *
+ * stdio (glibc), unless MISO_F_NO_FLUSH: nothing the program had buffered
+ * is printed by the child, and nothing fn wrote to a byte-oriented stream
+ * is lost. The child starts with copies of every FILE, unflushed bytes
+ * included; before fn runs it drops those bytes from every byte-oriented
+ * stream on glibc's list of open streams (they stay pending in the
+ * caller, which prints them once, when it flushes), and after fn returns
+ * it flushes the streams that have something pending, which is only what
+ * fn wrote. The caller's streams are touched only in a single-threaded
+ * program, where the calling thread owns them: stdout and stderr are
+ * flushed before the fork, so the program's earlier output comes out
+ * before fn's. In a multithreaded program the call never flushes, locks
+ * or writes the caller's streams (another thread may be writing them
+ * with fwrite_unlocked); what the program had buffered then comes out
+ * when it flushes, which may be after fn's output. Wide-oriented streams
+ * (fwide > 0) are left as they are: fn must flush its own wide output,
+ * and that flush may repeat what the program had pending there.
  */
 MISO_API int miso_call(void (*fn)(void *ctx, struct miso_writer *w),
     void *ctx, const struct miso_opts *opts, struct miso_result *res);
@@ -240,9 +271,12 @@ struct miso_pool_stats {
  * Returns 0 and the pool in *out, or a negative errno (-EINVAL for bad
  * settings; the errno of fork, socketpair, memfd_create or mmap), with
  * nothing left behind. Not async-signal-safe. See above for when to call
- * it; stdout and stderr are flushed first, so that nothing buffered is
- * printed twice. The pool holds one descriptor for the zygote and two
- * per worker (its shared memory), all close-on-exec.
+ * it; in a single-threaded program stdout and stderr are flushed first,
+ * so that the program's output keeps its order (workers drop what they
+ * inherit pending either way, so nothing is printed twice). The pool
+ * holds one descriptor for the zygote and two per worker (its shared
+ * memory), all close-on-exec and at 512 or above when the soft
+ * RLIMIT_NOFILE allows.
  */
 MISO_API int miso_pool_new(const struct miso_pool_opts *opts,
     struct miso_pool **out);
@@ -263,9 +297,9 @@ MISO_API int miso_pool_new(const struct miso_pool_opts *opts,
  * opts: timeout_ms (on expiry the zygote, the worker's parent, sends it
  * SIGKILL for the caller, and it is replaced), max_result, buf and
  * buf_size as for miso_call(); flags: only MISO_F_NO_FLUSH is read
- * (without it, the caller's pending stdout and stderr are flushed before
- * the call and the worker's after it, so that output comes out in
- * order). opts->mem_limit must be 0 (-EINVAL): the pool's mem_limit
+ * (stdio is handled as for miso_call(): the worker drops what it has
+ * pending before fn runs and flushes what fn wrote after it; a
+ * single-threaded caller's stdout and stderr are flushed first). opts->mem_limit must be 0 (-EINVAL): the pool's mem_limit
  * applies. A call that crashes, exits or times out costs its worker,
  * which is replaced before miso_pool_call() returns.
  *

@@ -1,7 +1,7 @@
 # Unit tests of the engine (cmocka): one program per source file of core/.
 
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-CORE_TESTS  = call child spawn io wire writer result
+CORE_TESTS  = call child spawn io wire writer result stdio highfd
 CORE_TEST_BINS = $(CORE_TESTS:%=$(B)/tests/test_%)
 
 UNIT_TESTS     += $(CORE_TEST_BINS) $(B)/tests/test_stress
@@ -19,3 +19,12 @@ $(CORE_TEST_BINS) $(B)/tests/test_stress: $(B)/tests/test_%: \
     $(B)/tests/test_%.o $(TEST_HELPERS) $(CORE_A)
 	$(call quiet,LD)$(CC) -o $@ $< $(TEST_HELPERS) $(CORE_A) $(WRAP_$*) $(CMOCKA_LIBS) \
 	    $(ALL_LDFLAGS)
+
+# A slow callback called many times, for the load harness (tests/load.sh);
+# make test runs its bounded version, make test-load the full one.
+LOAD_SPIN = $(B)/tests/load_spin
+ALL_TARGETS += $(LOAD_SPIN)
+SCRIPT_TESTS += tests/load.sh
+
+$(LOAD_SPIN): $(B)/tests/load_spin.o $(CORE_A)
+	$(CC) -o $@ $< $(CORE_A) $(ALL_LDFLAGS)
