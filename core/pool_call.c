@@ -27,6 +27,11 @@
  * took its workers with it) with no one left to report.
  */
 #define SLICE_NS 100000000u
+/*
+ * run(): the worker died with its zygote before it took the request, so
+ * fn never ran; the call may go to a worker of the next zygote.
+ */
+#define UNTAKEN 2
 
 static const struct miso_opts no_opts;
 
@@ -38,7 +43,8 @@ struct pcall {
 	size_t limit;
 	uint64_t in_len, out_off;
 	uint32_t where;    /* of the result */
-	uint64_t deadline; /* 0: none */
+	uint64_t timeout_ns; /* 0: none */
+	uint64_t deadline; /* of the run, from the request; 0: none */
 	uint64_t rss;
 	int how;           /* MISO__KEEP or MISO__LOST */
 	int started;       /* the request was posted: fn may have run */
@@ -128,7 +134,8 @@ await(struct pcall *c, uint32_t seen, uint32_t spin)
 		if (c->deadline != 0 && miso__now_ns() >= c->deadline)
 			return MISO_ETIMEOUT;
 		spin = 0;
-		if (miso__zygote_gone(&c->p->z))
+		if (miso__pool_stale(c->p, c->s) ||
+		    miso__zygote_gone(&c->p->z))
 			return MISO_ELOST;
 	}
 }
@@ -258,6 +265,7 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 	c->res->pid = c->s->pid;
 	flush_stdio(c->o);
 	seen = __atomic_load_n(&c->s->h->rep.seq, __ATOMIC_ACQUIRE);
+	c->deadline = c->timeout_ns != 0 ? miso__now_ns() + c->timeout_ns : 0;
 	if ((r = post(c, fn, in, spin)) != 0)
 		return r;
 	c->started = 1;
@@ -271,6 +279,14 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 		seen = __atomic_load_n(&c->s->h->rep.seq, __ATOMIC_ACQUIRE);
 	}
 	c->how = MISO__LOST;
+	/*
+	 * The worker notes each request it takes before fn runs. A worker
+	 * that never took this one died with the zygote before fn could
+	 * start: that is certain, whereas MISO_ELOST would say "unknown".
+	 */
+	if (r == MISO_ELOST &&
+	    __atomic_load_n(&c->s->h->taken, __ATOMIC_ACQUIRE) != c->s->seq)
+		return UNTAKEN;
 	if (r == MISO_ETIMEOUT)
 		c->res->signo = SIGKILL;
 	return r;
@@ -290,6 +306,27 @@ tidy(struct pcall *c)
 		miso__shm_shrink(c->s->outfd, size);
 }
 
+/*
+ * One attempt: a worker, the call, and the worker back. Returns the
+ * call's code, or UNTAKEN.
+ */
+static int
+attempt(struct pcall *c, const struct miso__waits *wt,
+    void (*fn)(const void *, size_t, struct miso_writer *), const void *in)
+{
+	int code;
+
+	c->how = MISO__KEEP;
+	c->started = 0;
+	c->rss = 0;
+	if ((code = miso__pool_acquire(c->p, wt, &c->s)) != 0)
+		return code;
+	code = run(c, fn, in);
+	tidy(c);
+	miso__pool_release(c->p, c->s, c->how, c->rss, c->timeout_ns);
+	return code;
+}
+
 int
 miso_pool_call(struct miso_pool *pool,
     void (*fn)(const void *in, size_t in_len, struct miso_writer *w),
@@ -298,6 +335,7 @@ miso_pool_call(struct miso_pool *pool,
 {
 	struct pcall c = { .p = pool, .res = res, .in_len = in_len };
 	uint64_t start = miso__now_ns();
+	struct miso__waits wt = { 0, 0 };
 	int code, cancel;
 
 	/*
@@ -309,18 +347,27 @@ miso_pool_call(struct miso_pool *pool,
 	memset(res, 0, sizeof *res);
 	c.o = opts != NULL ? opts : &no_opts;
 	if (pool == NULL || fn == NULL || (in == NULL && in_len != 0) ||
-	    c.o->mem_limit != 0 || in_len > SIZE_MAX / 2)
+	    c.o->mem_limit != 0 || in_len > SIZE_MAX / 2 ||
+	    c.o->timeout_ms > UINT64_MAX / 1000000u ||
+	    pool->o.acquire_timeout_ms > (UINT64_MAX - start) / 1000000u)
 		code = -EINVAL;
 	else
-		code = miso__pool_acquire(pool, &c.s);
+		code = 0;
 	if (code == 0) {
 		c.limit = result_limit(c.o);
 		c.out_off = MISO__SHM_DATA + (in_len + 63) / 64 * 64;
-		c.deadline = c.o->timeout_ms != 0 ?
-		    start + c.o->timeout_ms * 1000000u : 0;
-		code = run(&c, fn, in);
-		tidy(&c);
-		miso__pool_release(pool, c.s, c.how, c.rss);
+		c.timeout_ns = c.o->timeout_ms * 1000000u;
+		wt.zygote_ns = c.timeout_ns;
+		if (pool->o.acquire_timeout_ms != 0)
+			wt.queue = start + pool->o.acquire_timeout_ms * 1000000u;
+		/* A worker that died with its zygote before taking the
+		 * request: once more, on a worker of the new zygote. */
+		if ((code = attempt(&c, &wt, fn, in)) == UNTAKEN) {
+			memset(res, 0, sizeof *res);
+			code = attempt(&c, &wt, fn, in);
+		}
+		if (code == UNTAKEN)
+			code = -ECHILD;
 	}
 	/* An errno after the request was posted no longer means "not run". */
 	if (code < 0 && code > -4096) {
