@@ -108,7 +108,7 @@ raise_like_child(const struct miso_result *res)
 
 void
 miso__fail(const struct miso__fn *f, void *ret, int code,
-    const struct miso_result *res)
+    const struct miso_result *res, const char *why)
 {
 	const struct miso_conf_policy *pol = &f->cf->pol;
 	enum miso_conf_on on = code == MISO_ETIMEOUT ? pol->on_timeout :
@@ -116,7 +116,10 @@ miso__fail(const struct miso__fn *f, void *ret, int code,
 	char what[256], pid[32] = "";
 	int err = fail_errno(pol, code, res);
 
-	describe(code, res, what, sizeof what);
+	if (why != NULL && *why != '\0')
+		snprintf(what, sizeof what, "%s", why);
+	else
+		describe(code, res, what, sizeof what);
 	if (res->pid > 0)
 		snprintf(pid, sizeof pid, " in child %ld", (long)res->pid);
 	if (on == MISO_ON_FAIL) {
