@@ -19,35 +19,33 @@
 #include "miso.h"
 #include "shim.h"
 
+/* The value config/failval.c says, as libffi hands back a return. */
 static void
 store_fail(const struct miso__fn *f, void *ret)
 {
-	const struct miso_conf_policy *pol = &f->cf->pol;
-	const struct miso_conf_type *t = miso__real_type(f->cf->ret);
-	int64_t v = pol->has_fail ? pol->fail_int : -1;
-	double d = pol->has_fail ? pol->fail_float : NAN;
-	float fl = (float)d;
+	struct miso_conf_failval v;
+	float fl;
 
+	miso__conf_fail_value(f->cf, &v);
 	memset(ret, 0, f->retsize);
-	switch (t->kind) {
+	switch (v.kind) {
 	case MISO_K_SINT:
-		*(ffi_sarg *)ret = (ffi_sarg)v;
+		*(ffi_sarg *)ret = (ffi_sarg)v.sval;
 		break;
 	case MISO_K_UINT:
 		/* Zero-extended, as libffi widens unsigned returns. */
-		v = pol->has_fail ? pol->fail_int : 0;
-		*(ffi_arg *)ret = t->size == 8 ? (ffi_arg)v :
-		    (ffi_arg)v & (((ffi_arg)1 << (t->size * 8)) - 1);
+		*(ffi_arg *)ret = (ffi_arg)v.bits;
 		break;
 	case MISO_K_FLOAT:
-		if (t->size == 4)
+		fl = (float)v.d;
+		if (v.size == 4)
 			memcpy(ret, &fl, sizeof fl);
 		else
-			memcpy(ret, &d, sizeof d);
+			memcpy(ret, &v.d, sizeof v.d);
 		break;
 	case MISO_K_POINTER:
 	case MISO_K_FUNCPTR:
-		*(uintptr_t *)ret = pol->has_fail ? (uintptr_t)pol->fail_int : 0;
+		*(uintptr_t *)ret = (uintptr_t)v.bits;
 		break;
 	default:
 		break;

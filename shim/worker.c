@@ -296,6 +296,7 @@ pool_opts(const struct miso_conf_policy *pol, struct miso_pool_opts *po)
 	po->max_age_ms = pol->max_age_ms;
 	po->jitter = pol->jitter;
 	po->mem_limit = pol->mem_limit;
+	po->acquire_timeout_ms = pol->queue_timeout_ms;
 }
 
 /* An earlier worker-mode function whose workers are set up the same. */
