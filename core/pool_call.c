@@ -28,8 +28,8 @@
  */
 #define SLICE_NS 100000000u
 /*
- * run(): the worker died with its zygote before it took the request, so
- * fn never ran; the call may go to a worker of the next zygote.
+ * run(): the worker died (alone, or with its zygote) before it took the
+ * request, so fn never ran; the call may go to another worker.
  */
 #define UNTAKEN 2
 
@@ -134,6 +134,9 @@ await(struct pcall *c, uint32_t seen, uint32_t spin)
 		if (c->deadline != 0 && miso__now_ns() >= c->deadline)
 			return MISO_ETIMEOUT;
 		spin = 0;
+		/* Reported before we looked at the bell: it will not move. */
+		if (__atomic_load_n(&c->s->h->dead, __ATOMIC_ACQUIRE))
+			return 0;
 		if (miso__pool_stale(c->p, c->s) ||
 		    miso__zygote_gone(&c->p->z))
 			return MISO_ELOST;
@@ -234,9 +237,14 @@ outcome(struct pcall *c)
 
 	if (__atomic_load_n(&h->rp.seq, __ATOMIC_ACQUIRE) == c->s->seq)
 		return deliver(c);
-	if (__atomic_load_n(&h->dead, __ATOMIC_ACQUIRE))
-		return died(c);
-	return 1;
+	if (!__atomic_load_n(&h->dead, __ATOMIC_ACQUIRE))
+		return 1;
+	/* Killed while idle (by the OOM killer, say): fn never started. */
+	if (__atomic_load_n(&h->taken, __ATOMIC_ACQUIRE) != c->s->seq) {
+		c->how = MISO__LOST;
+		return UNTAKEN;
+	}
+	return died(c);
 }
 
 /*
@@ -273,7 +281,7 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 	for (;;) {
 		if ((r = await(c, seen, spin)) != 0)
 			break;
-		if ((r = outcome(c)) <= 0)
+		if ((r = outcome(c)) <= 0 || r == UNTAKEN)
 			return r;
 		/* The bell moved for nothing (fn scribbled): wait on. */
 		seen = __atomic_load_n(&c->s->h->rep.seq, __ATOMIC_ACQUIRE);
@@ -359,8 +367,8 @@ miso_pool_call(struct miso_pool *pool,
 		wt.zygote_ns = c.timeout_ns;
 		if (pool->o.acquire_timeout_ms != 0)
 			wt.queue = start + pool->o.acquire_timeout_ms * 1000000u;
-		/* A worker that died with its zygote before taking the
-		 * request: once more, on a worker of the new zygote. */
+		/* A worker that died before taking the request: once
+		 * more, on another worker (of a new zygote if need be). */
 		if ((code = attempt(&c, &wt, fn, in)) == UNTAKEN) {
 			memset(res, 0, sizeof *res);
 			code = attempt(&c, &wt, fn, in);

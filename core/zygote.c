@@ -521,16 +521,27 @@ receive(struct miso__zygote *z, uint32_t seq, struct answer *a,
 	}
 }
 
+/*
+ * Locks, waiting until the monotonic deadline at most (0: none).
+ * pthread_mutex_timedlock() wants CLOCK_REALTIME: the deadline is
+ * carried over at the call, which a clock step shifts by as much
+ * (pthread_mutex_clocklock() would not, but sanitizers do not know it).
+ */
 static int
 lock_until(pthread_mutex_t *lock, uint64_t deadline)
 {
 	struct timespec ts;
+	uint64_t now, left, at;
 
 	if (deadline == 0)
 		return -pthread_mutex_lock(lock);
-	ts.tv_sec = (time_t)(deadline / 1000000000u);
-	ts.tv_nsec = (long)(deadline % 1000000000u);
-	return -pthread_mutex_clocklock(lock, CLOCK_MONOTONIC, &ts);
+	now = miso__now_ns();
+	left = deadline > now ? deadline - now : 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + left;
+	ts.tv_sec = (time_t)(at / 1000000000u);
+	ts.tv_nsec = (long)(at % 1000000000u);
+	return -pthread_mutex_timedlock(lock, &ts);
 }
 
 /*
