@@ -67,9 +67,32 @@ fail_errno(const struct miso_conf_policy *pol, int code,
 	return EIO;
 }
 
-static void
-describe(int code, const struct miso_result *res, char *buf, size_t size)
+/* What a worker-mode call that was not made ran into; NULL if generic. */
+static const char *
+pool_refusal(int code)
 {
+	switch (code) {
+	case -EBUSY:
+		return "no worker was free within queue_timeout";
+	case -ETIMEDOUT:
+		return "the pool's zygote did not start a worker in time";
+	case -ECHILD:
+		return "the pool's zygote is gone and could not be replaced";
+	default:
+		return NULL;
+	}
+}
+
+static void
+describe(const struct miso__fn *f, int code, const struct miso_result *res,
+    char *buf, size_t size)
+{
+	const char *why;
+
+	if (f->pool != NULL && (why = pool_refusal(code)) != NULL) {
+		snprintf(buf, size, "not run: %s", why);
+		return;
+	}
 	if (code == -EOVERFLOW) {
 		snprintf(buf, size, "the function reported more bytes filled "
 		    "than its buffer holds");
@@ -117,7 +140,7 @@ miso__fail(const struct miso__fn *f, void *ret, int code,
 	if (why != NULL && *why != '\0')
 		snprintf(what, sizeof what, "%s", why);
 	else
-		describe(code, res, what, sizeof what);
+		describe(f, code, res, what, sizeof what);
 	if (res->pid > 0)
 		snprintf(pid, sizeof pid, " in child %ld", (long)res->pid);
 	if (on == MISO_ON_FAIL) {

@@ -4,7 +4,8 @@
 # encoded are refused before anything is allocated, with the true reason
 # logged; a function that kills its worker's parent (the zygote) fails
 # with its configured value, the zygote is reaped and replaced, the next
-# call is served, and MISO_STATS counts the restarts.
+# call is served, and MISO_STATS counts the restarts; a call that waits
+# longer than queue_timeout for a free worker fails, not run.
 . "$(dirname "$0")/lib.sh"
 conf=tests/shim/fault.conf
 prog=$T/tsprog
@@ -51,13 +52,14 @@ done
 
 # The zygote killed twice by the function: each call fails as configured
 # (-4, ESRCH), and the next one is served by a new zygote; the dead ones
-# were reaped (no zombie), one zygote is left.
+# were reaped (no zombie): the program's children are the two zygotes,
+# this pool's and ts_hang's, which is left alone.
 MISO_STATS=$tmp/kill.stats isolated $conf "$tmp/kill.out" "$tmp/kill.err" \
     "$prog" killparent
 check "killparent: exit 0 (got $rc)" test $rc -eq 0
 printf '%s\n' "kill parent 1: ret -4 errno 3" "square 7: ret 7 out 49" \
     "kill parent 2: ret -4 errno 3" "square 8: ret 8 out 64" \
-    "kill parent: 1 children, 0 zombies" "killparent: done" \
+    "kill parent: 2 children, 0 zombies" "killparent: done" \
     >"$tmp/kill.want"
 same "killparent: output" "$tmp/kill.want" "$tmp/kill.out"
 n=$(grep -c '^miso: ts_kill_parent: .*; failing with errno ESRCH$' \
@@ -71,5 +73,17 @@ check "killparent: MISO_STATS: 2 restarts of the shared pool" \
     grep -Eq '^ts_kill_parent 2 0 0 0 2 [0-9]+ [0-9]+ 2 -$' "$tmp/kill.stats"
 check "killparent: MISO_STATS: ts_square 2 calls completed, same pool" \
     grep -Eq '^ts_square 2 2 0 0 0 [0-9]+ [0-9]+ 2 -$' "$tmp/kill.stats"
+check "killparent: MISO_STATS: ts_hang's pool never restarted" \
+    grep -Eq '^ts_hang 0 0 0 0 0 [0-9]+ [0-9]+ 0 -$' "$tmp/kill.stats"
 show "$tmp/kill.stats" "MISO_STATS"
+
+# queue_timeout: with its one worker busy for 3 s, a call fails after
+# 300 ms of waiting, not run (-2, EBUSY); the busy call completes, and
+# the worker serves the next one.
+expect queue \
+"queue: ret -2 errno 16, under 1.5 s
+busy call: ret 3000
+after: ret 1
+queue: done" \
+"miso: ts_hang: not run: no worker was free within queue_timeout; failing with errno EBUSY"
 finish

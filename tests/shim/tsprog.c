@@ -13,6 +13,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,6 +352,41 @@ children(const char *label)
 	printf("%s: %d children, %d zombies\n", label, n, z);
 }
 
+static double elapsed_ms(const struct timespec *t0);
+
+static void *
+long_call(void *arg)
+{
+	*(int *)arg = ts_hang(3000);
+	return NULL;
+}
+
+/*
+ * One worker, busy for 3 s with another thread's call: a call made a
+ * second later waits queue_timeout for it, then fails, not run; the
+ * busy call is not killed for it.
+ */
+static void
+queue(void)
+{
+	struct timespec second = { 1, 0 }, t0;
+	pthread_t t;
+	int busy = 0, r, e;
+
+	if (pthread_create(&t, NULL, long_call, &busy) != 0)
+		return;
+	nanosleep(&second, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	errno = 0;
+	r = ts_hang(1);
+	e = errno;
+	printf("queue: ret %d errno %d, %s 1.5 s\n", r, e,
+	    elapsed_ms(&t0) < 1500 ? "under" : "over");
+	pthread_join(t, NULL);
+	printf("busy call: ret %d\n", busy);
+	printf("after: ret %d\n", ts_hang(1));
+}
+
 static double
 elapsed_ms(const struct timespec *t0)
 {
@@ -436,6 +472,8 @@ main(int argc, char **argv)
 		printf("exit, on_crash = raise: ret %d\n", ts_exit_raise(5));
 	} else if (strcmp(what, "abort") == 0) {
 		printf("abort: ret %d\n", ts_crash_abort(1));
+	} else if (strcmp(what, "queue") == 0) {
+		queue();
 	} else if (strcmp(what, "twoin") == 0) {
 		/* Sizes whose sum does not fit: refused, never run. */
 		errno = 0;
