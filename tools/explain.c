@@ -148,16 +148,19 @@ param(const struct miso_conf_func *fn, size_t i)
 static void
 fail_value(const struct miso_conf_func *fn)
 {
-	static const char *const kind[] = { "", "signed integers",
-	    "unsigned integers", "floating point", "pointers", "pointers", "" };
+	static const char *const kind[] = {
+		[MISO_K_SINT] = "signed integers",
+		[MISO_K_UINT] = "unsigned integers",
+		[MISO_K_FLOAT] = "floating point",
+	};
 	struct miso_conf_failval v;
 	char buf[64];
 
 	miso__conf_fail_value(fn, &v);
 	miso__conf_fail_format(&v, buf, sizeof buf);
 	printf("returns%s%s", *buf != '\0' ? " " : "", buf);
-	if (!v.set && *buf != '\0' && v.kind != MISO_K_POINTER &&
-	    v.kind != MISO_K_FUNCPTR)
+	if (!v.set && (v.kind == MISO_K_SINT || v.kind == MISO_K_UINT ||
+	    v.kind == MISO_K_FLOAT))
 		printf(" (no 'fail' set: the default for %s)", kind[v.kind]);
 }
 
@@ -165,8 +168,9 @@ static void
 returns(const struct miso_conf_func *fn)
 {
 	static const char *const how[] = { "the value", "nothing",
-	    "the pointer as is (opaque)", "a string that existed before the "
-	    "call (cstr)", "a fresh string (alloc cstr)", "a buffer",
+	    "the pointer as is (opaque)",
+	    "a string that existed before the call (cstr)",
+	    "a fresh string (alloc cstr)", "a buffer",
 	    "a fresh buffer (alloc)" };
 
 	printf("\treturns: ");
