@@ -332,6 +332,11 @@ attempt(struct pcall *c, const struct miso__waits *wt,
 	code = run(c, fn, in);
 	tidy(c);
 	miso__pool_release(c->p, c->s, c->how, c->rss, c->timeout_ns);
+	if (code == UNTAKEN) {
+		/* Posted, but never taken: still "not run". */
+		c->started = 0;
+		c->res->pid = 0;
+	}
 	return code;
 }
 
