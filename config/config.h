@@ -137,7 +137,8 @@ enum {
 	MISO_POL_MAX_RSS	= 1 << 9,
 	MISO_POL_MAX_AGE	= 1 << 10,
 	MISO_POL_JITTER		= 1 << 11,
-	MISO_POL_VERSION	= 1 << 12
+	MISO_POL_VERSION	= 1 << 12,
+	MISO_POL_QUEUE_TIMEOUT	= 1 << 13
 };
 
 struct miso_conf_policy {
@@ -155,6 +156,8 @@ struct miso_conf_policy {
 	uint64_t		 max_rss;	/* bytes */
 	uint64_t		 max_age_ms;
 	unsigned		 jitter;	/* percent, 0-100 */
+	/* How long a call waits for a free worker; 0: as long as it takes. */
+	uint64_t		 queue_timeout_ms;
 	unsigned		 set;		/* MISO_POL_* */
 };
 
@@ -284,6 +287,28 @@ int	miso__param_capacity(const struct miso_conf_func *fn, size_t i,
  */
 int	miso__param_filled(const struct miso_conf_func *fn, size_t i,
 	    const struct miso_eval_env *env, size_t capacity, size_t *bytes);
+
+/*
+ * What a call that fails under the 'fail' policy returns: the function's
+ * 'fail' value as its return type holds it (as C converts it: -1 for an
+ * unsigned type is its maximum), or else the built-in one: -1 for signed
+ * integers, 0 for unsigned ones, NaN for floating point, NULL for
+ * pointers. Nothing for void and structs (set is then 0).
+ */
+struct miso_conf_failval {
+	enum miso_conf_kind	 kind;	/* of the return type */
+	size_t			 size;
+	int			 set;	/* configured, not built in */
+	int64_t			 sval;	/* MISO_K_SINT */
+	uint64_t		 bits;	/* integers and pointers, zero-extended */
+	double			 d;	/* MISO_K_FLOAT */
+};
+void	miso__conf_fail_value(const struct miso_conf_func *fn,
+	    struct miso_conf_failval *v);
+
+/* Writes v as C would print it ("-1", "NaN", "NULL"), as snprintf(). */
+int	miso__conf_fail_format(const struct miso_conf_failval *v, char *buf,
+	    size_t size);
 
 /*
  * Writes e as the text of the language into buf, as snprintf() does:

@@ -226,12 +226,8 @@ check_retval(struct miso__parser *p, const struct miso_conf_func *fn,
 	return -1;
 }
 
-/*
- * Binds the names of e to the parameters of fn and checks that every part
- * can be evaluated where the expression stands.  Returns 0 or -1.
- */
-int
-miso__resolve_expr(struct miso__parser *p, struct miso_conf_func *fn,
+static int
+resolve(struct miso__parser *p, struct miso_conf_func *fn,
     const struct miso_expr *e, int where)
 {
 	struct miso__pexpr *x = (struct miso__pexpr *)e;
@@ -250,8 +246,64 @@ miso__resolve_expr(struct miso__parser *p, struct miso_conf_func *fn,
 		    "'->'");
 		return -1;
 	default:
-		if (miso__resolve_expr(p, fn, e->l, where) == -1)
+		if (resolve(p, fn, e->l, where) == -1)
 			return -1;
-		return miso__resolve_expr(p, fn, e->r, where);
+		return resolve(p, fn, e->r, where);
 	}
+}
+
+/*
+ * The value of e when it reads nothing but constants: 1 and *out; 0 when
+ * it reads a parameter or retval; -1 after reporting a constant part
+ * that overflows, which would make every call fail.
+ */
+static int
+fold(struct miso__parser *p, const struct miso_expr *e, int64_t *out)
+{
+	const struct miso__pexpr *x = (const struct miso__pexpr *)e;
+	int64_t l, r;
+	int a, b, over;
+
+	if (e->op == MISO_E_INT || e->op == MISO_E_SIZEOF) {
+		*out = e->value;
+		return 1;
+	}
+	if (e->op != MISO_E_ADD && e->op != MISO_E_SUB && e->op != MISO_E_MUL)
+		return 0;
+	if ((a = fold(p, e->l, &l)) == -1 || (b = fold(p, e->r, &r)) == -1)
+		return -1;
+	if (!a || !b)
+		return 0;
+	over = e->op == MISO_E_ADD ? __builtin_add_overflow(l, r, out) :
+	    e->op == MISO_E_SUB ? __builtin_sub_overflow(l, r, out) :
+	    __builtin_mul_overflow(l, r, out);
+	if (over) {
+		miso__error(p, x->line, x->col, "the size expression "
+		    "overflows 64 bits");
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * Binds the names of e to the parameters of fn and checks that every part
+ * can be evaluated where the expression stands, and that a constant one
+ * is neither negative nor past 64 bits.  Returns 0 or -1.
+ */
+int
+miso__resolve_expr(struct miso__parser *p, struct miso_conf_func *fn,
+    const struct miso_expr *e, int where)
+{
+	const struct miso__pexpr *x = (const struct miso__pexpr *)e;
+	int64_t n;
+	int r;
+
+	if (resolve(p, fn, e, where) == -1 || (r = fold(p, e, &n)) == -1)
+		return -1;
+	if (r == 1 && n < 0) {
+		miso__error(p, x->line, x->col, "the size expression is "
+		    "negative (%lld)", (long long)n);
+		return -1;
+	}
+	return 0;
 }

@@ -153,6 +153,8 @@ fail_value(struct miso__sbuf *b, const struct miso_conf_policy *pol,
 
 	if (fl)
 		miso__sbuf_printf(b, "%.17g", pol->fail_float);
+	else if (fn != NULL && fn->ret->kind == MISO_K_UINT)
+		miso__sbuf_printf(b, "%" PRIu64, (uint64_t)pol->fail_int);
 	else
 		miso__sbuf_printf(b, "%" PRId64, pol->fail_int);
 }
@@ -224,6 +226,11 @@ miso__format_policy(struct miso__sbuf *b, const struct miso_conf_policy *pol,
 	}
 	if (s & MISO_POL_JITTER)
 		miso__sbuf_printf(b, "%sjitter = %u%%\n", in, pol->jitter);
+	if (s & MISO_POL_QUEUE_TIMEOUT) {
+		LINE("queue_timeout");
+		duration(b, pol->queue_timeout_ms);
+		miso__sbuf_puts(b, "\n");
+	}
 #undef LINE
 }
 

@@ -285,6 +285,31 @@ alloc_param(struct miso__parser *p, struct miso_conf_func *fn,
 	    miso__resolve_expr(p, fn, q->cap, MISO__WHERE_ALLOC);
 }
 
+/*
+ * A constant capacity must make an object that can exist: past
+ * PTRDIFF_MAX bytes every call would fail (miso__param_capacity()).
+ */
+static int
+constant_fits(struct miso__parser *p, const struct miso_conf_func *fn,
+    const struct miso_conf_param *q)
+{
+	const struct miso__pexpr *x = (const struct miso__pexpr *)q->cap;
+	struct miso_eval_env env = { fn, NULL, NULL, 0 };
+	const struct miso_conf_type *t = q->type->pointee;
+	size_t elem = t->kind == MISO_K_VOID || t->size == 0 ? 1 : t->size;
+	uint64_t bytes;
+	int64_t n;
+
+	if (miso__expr_eval(q->cap, &env, &n) != 0)
+		return 0;	/* not a constant */
+	if (!__builtin_mul_overflow((uint64_t)n, (uint64_t)elem, &bytes) &&
+	    bytes <= PTRDIFF_MAX)
+		return 0;
+	miso__error(p, x->line, x->col, "a capacity of %lld elements of %zu "
+	    "bytes is larger than any object can be", (long long)n, elem);
+	return -1;
+}
+
 static int
 direction(struct miso__parser *p, struct miso_conf_param *q, int kw,
     const struct miso__tok *at)
@@ -379,7 +404,8 @@ miso__check_param(struct miso__parser *p, struct miso_conf_func *fn,
 	if (direction(p, q, kw, at) == -1 || sizes(p, fn, q, kw, at) == -1)
 		return -1;
 	if (q->cap != NULL &&
-	    miso__resolve_expr(p, fn, q->cap, MISO__WHERE_CAP) == -1)
+	    (miso__resolve_expr(p, fn, q->cap, MISO__WHERE_CAP) == -1 ||
+	    constant_fits(p, fn, q) == -1))
 		return -1;
 	if (q->fill != NULL && q->fill->op != MISO_E_CSTR &&
 	    miso__resolve_expr(p, fn, q->fill, MISO__WHERE_FILL) == -1)

@@ -157,29 +157,54 @@ errno_value(struct value *v, int *out)
 	return 0;
 }
 
-/* An integer in C syntax, with a sign: "-4", "0x10", or NULL. */
+/*
+ * An integer in C syntax: "-4", "0x10", "0xffffffffffffffff", or NULL.
+ * Its magnitude is in *mag (up to UINT64_MAX), its sign in *neg; *out
+ * is the value in 64-bit two's complement, as C would convert it.
+ */
 static int
-integer(struct value *v, int64_t *out, int *is_int)
+integer_ex(struct value *v, int64_t *out, int *neg, uint64_t *mag)
 {
 	char buf[72], *end;
-	long long n;
+	const char *s = buf;
 
-	*is_int = 0;
+	*neg = 0;
+	*mag = 0;
 	if (is_word(v, "NULL")) {
 		*out = 0;
-		*is_int = 1;
 		return 0;
 	}
 	if (v->n == 0 || v->n >= sizeof(buf))
 		return -1;
 	memcpy(buf, v->s, v->n);
 	buf[v->n] = '\0';
-	errno = 0;
-	n = strtoll(buf, &end, 0);
-	if (*end != '\0' || errno != 0 || end == buf || buf[0] == '+' ||
-	    buf[0] == ' ')
+	if (*s == '-') {
+		*neg = 1;
+		s++;
+	}
+	if (*s < '0' || *s > '9')
 		return -1;
-	*out = n;
+	errno = 0;
+	*mag = strtoull(s, &end, 0);
+	if (*end != '\0' || errno != 0 || end == s)
+		return -1;
+	if (*neg && *mag > (uint64_t)INT64_MAX + 1)
+		return -1;
+	*out = (int64_t)(*neg ? 0 - *mag : *mag);
+	return 0;
+}
+
+/* As integer_ex(), for a value that must fit int64_t. */
+static int
+integer(struct value *v, int64_t *out, int *is_int)
+{
+	uint64_t mag;
+	int neg;
+
+	*is_int = 0;
+	if (integer_ex(v, out, &neg, &mag) == -1 ||
+	    (!neg && mag > (uint64_t)INT64_MAX))
+		return -1;
 	*is_int = 1;
 	return 0;
 }
@@ -214,11 +239,31 @@ in_range(const struct miso_conf_type *t, int64_t n)
 	return 1;
 }
 
+/*
+ * Whether a 'fail' value fits the return type t: a signed integer its
+ * range, an unsigned one 0 to its maximum or -1 (its maximum, as C
+ * converts it), a pointer any 64-bit pattern.
+ */
+static int
+fits(const struct miso_conf_type *t, int neg, uint64_t mag)
+{
+	int bits = (int)t->size * 8;
+
+	if (t->kind == MISO_K_SINT)
+		return neg ? mag <= UINT64_C(1) << (bits - 1) :
+		    mag < UINT64_C(1) << (bits - 1);
+	if (t->kind == MISO_K_UINT)
+		return neg ? mag == 1 :
+		    bits >= 64 || mag < UINT64_C(1) << bits;
+	return 1;
+}
+
 static int
 fail_value(struct value *v, struct miso_conf_policy *pol,
     const struct miso_conf_func *fn)
 {
-	int is_int;
+	uint64_t mag;
+	int is_int, neg;
 
 	pol->has_fail = 1;
 	if (fn == NULL) {
@@ -241,10 +286,15 @@ fail_value(struct value *v, struct miso_conf_policy *pol,
 	}
 	if (fn->ret->kind == MISO_K_FLOAT)
 		return floating(v, &pol->fail_float);
-	if (integer(v, &pol->fail_int, &is_int) == -1)
+	if (integer_ex(v, &pol->fail_int, &neg, &mag) == -1)
 		return bad(v, "bad number");
-	if (!in_range(fn->ret, pol->fail_int))
+	if (!fits(fn->ret, neg, mag))
 		return bad(v, "out of range of the return type:");
+	/* -1 for an unsigned type is its maximum, as in C. */
+	if (neg && fn->ret->kind == MISO_K_UINT &&
+	    fn->ret->size < 8)
+		pol->fail_int = (INT64_C(1) << (fn->ret->size * 8)) - 1;
+	(void)is_int;
 	return 0;
 }
 
@@ -300,6 +350,7 @@ static const struct {
 	{ "workers", MISO_POL_WORKERS }, { "max_calls", MISO_POL_MAX_CALLS },
 	{ "max_rss", MISO_POL_MAX_RSS }, { "max_age", MISO_POL_MAX_AGE },
 	{ "jitter", MISO_POL_JITTER }, { "version", MISO_POL_VERSION },
+	{ "queue_timeout", MISO_POL_QUEUE_TIMEOUT },
 };
 
 static int
@@ -321,6 +372,8 @@ assign(struct value *v, unsigned bit, struct miso_conf_policy *pol,
 	case MISO_POL_MAX_RSS:	return size(v, &pol->max_rss);
 	case MISO_POL_MAX_AGE:	return duration(v, &pol->max_age_ms);
 	case MISO_POL_JITTER:	return jitter(v, &pol->jitter);
+	case MISO_POL_QUEUE_TIMEOUT:
+		return duration(v, &pol->queue_timeout_ms);
 	case MISO_POL_VERSION:
 		if (fn != NULL)
 			return version(v, fn);
@@ -438,6 +491,7 @@ miso__apply_defaults(struct miso__parser *p, struct miso_conf_func *fn)
 	TAKE(MISO_POL_MAX_RSS, max_rss);
 	TAKE(MISO_POL_MAX_AGE, max_age_ms);
 	TAKE(MISO_POL_JITTER, jitter);
+	TAKE(MISO_POL_QUEUE_TIMEOUT, queue_timeout_ms);
 #undef TAKE
 	/*
 	 * A default 'fail' such as -1 makes no sense as a pointer, and may

@@ -7,6 +7,12 @@
  * owner touches its worker, so the pool lock covers nothing but the busy
  * flags. Replacements are forked by the zygote at the owner's request,
  * outside the pool lock.
+ *
+ * A zygote that is gone (killed, or taken down by a callback that killed
+ * its parent) is reaped and replaced by the first caller that needs a
+ * worker from it: the new zygote is a fresh fork of the caller as it is
+ * at that moment, from that caller's thread. Its generation number marks
+ * the slots whose workers died with the old one.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -15,11 +21,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pool_internal.h"
 
 #define MAX_WORKERS 1024
+/* A deadline in ns must not wrap: about a century is plenty. */
+#define MAX_WAIT_MS (UINT64_MAX / 4000000u)
 
 /*
  * Every live pool. A new zygote closes the other pools' descriptors: a
@@ -60,14 +69,91 @@ jittered(struct miso_pool *p, uint64_t limit)
 	return limit != 0 ? limit : 1;
 }
 
-/* Starts a worker in an empty slot. Returns 0 or -errno. */
+/* 1 when the slot's worker died with an earlier zygote. */
+int
+miso__pool_stale(struct miso_pool *p, const struct miso__slot *s)
+{
+	return s->gen != __atomic_load_n(&p->z.gen, __ATOMIC_ACQUIRE);
+}
+
+static void retire(struct miso_pool *p, struct miso__slot *s);
+static void give_back(struct miso_pool *p, struct miso__slot *s);
+
+/*
+ * Lets go of the idle slots whose workers died with an earlier zygote,
+ * so that their regions are not held until each slot's next call.
+ */
+static void
+sweep(struct miso_pool *p)
+{
+	struct miso__slot *s;
+	unsigned i;
+	int mine;
+
+	for (i = 0; i < p->nslots; i++) {
+		s = &p->slots[i];
+		pthread_mutex_lock(&p->lock);
+		mine = !s->busy && s->pid != 0 && miso__pool_stale(p, s);
+		if (mine) {
+			s->busy = 1;
+			__atomic_add_fetch(&p->active, 1, __ATOMIC_RELAXED);
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (mine) {
+			retire(p, s);
+			give_back(p, s);
+		}
+	}
+}
+
+/*
+ * Replaces the zygote of generation gen, which closed its socket; does
+ * nothing when another caller replaced it first. Returns 0 or -errno.
+ */
 static int
-fill(struct miso_pool *p, struct miso__slot *s)
+revive(struct miso_pool *p, uint32_t gen)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&p->z.lock);
+	if (p->z.gen == gen) {
+		pthread_mutex_lock(&registry_lock);
+		r = miso__zygote_restart(&p->z, &p->cfg);
+		pthread_mutex_unlock(&registry_lock);
+		if (r == 0) {
+			count(&p->st.restarts);
+			__atomic_store_n(&p->st.zygote, p->z.pid,
+			    __ATOMIC_RELAXED);
+		}
+	}
+	pthread_mutex_unlock(&p->z.lock);
+	if (r == 0)
+		sweep(p);
+	return r;
+}
+
+/* A deadline timeout_ns from now; 0 for none. */
+static uint64_t
+from_now(uint64_t timeout_ns)
+{
+	return timeout_ns != 0 ? miso__now_ns() + timeout_ns : 0;
+}
+
+/*
+ * Starts a worker in an empty slot, replacing a dead zygote first if
+ * need be; waits for the zygote until the deadline (0: none). Returns 0
+ * or -errno (-ETIMEDOUT: the zygote did not answer in time).
+ */
+static int
+fill(struct miso_pool *p, struct miso__slot *s, uint64_t deadline)
 {
 	struct miso__spawned w;
 	int r;
 
-	if ((r = miso__zygote_spawn(&p->z, &w)) != 0)
+	r = miso__zygote_spawn(&p->z, &w, deadline);
+	if (r == -ECHILD && (r = revive(p, w.gen)) == 0)
+		r = miso__zygote_spawn(&p->z, &w, deadline);
+	if (r != 0)
 		return r;
 	s->h = miso__shm_map(w.memfd, p->cfg.shm_size);
 	s->out = miso__shm_map(w.outfd, p->cfg.shm_size);
@@ -78,12 +164,13 @@ fill(struct miso_pool *p, struct miso__slot *s)
 		if (s->out != NULL)
 			munmap(s->out, p->cfg.shm_size);
 		s->h = s->out = NULL;
-		miso__zygote_kill(&p->z, w.pid);
+		miso__zygote_kill(&p->z, w.pid, w.gen);
 		miso__close(w.memfd);
 		miso__close(w.outfd);
 		return r;
 	}
 	__atomic_store_n(&s->pid, w.pid, __ATOMIC_RELAXED);
+	s->gen = w.gen;
 	s->memfd = w.memfd;
 	s->outfd = w.outfd;
 	s->seq = 0;
@@ -98,14 +185,15 @@ fill(struct miso_pool *p, struct miso__slot *s)
 /*
  * Has the zygote kill the slot's worker, and lets go of it; the zygote
  * reaps it. Killing it here with kill(2) could hit another process: the
- * zygote may have reaped the worker and its pid been reused.
+ * zygote may have reaped the worker and its pid been reused. A worker of
+ * an earlier zygote died with it; the order is then ignored.
  */
 static void
 retire(struct miso_pool *p, struct miso__slot *s)
 {
 	if (s->pid == 0)
 		return;
-	miso__zygote_kill(&p->z, s->pid);
+	miso__zygote_kill(&p->z, s->pid, s->gen);
 	munmap(s->h, p->cfg.shm_size);
 	munmap(s->out, p->cfg.shm_size);
 	miso__close(s->memfd);
@@ -159,30 +247,67 @@ give_back(struct miso_pool *p, struct miso__slot *s)
 }
 
 /*
- * Gives the caller a slot with a live worker, waiting while all are
- * busy. A worker that died while idle, or is past its age, is replaced
- * first. Returns 0, or -errno when no worker could be started.
+ * Waits for a free slot until the deadline (0: none); the pool lock is
+ * held. Returns it, or NULL when the deadline passed.
  */
-int
-miso__pool_acquire(struct miso_pool *p, struct miso__slot **out)
+static struct miso__slot *
+wait_free(struct miso_pool *p, uint64_t deadline)
 {
 	struct miso__slot *s;
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(deadline / 1000000000u);
+	ts.tv_nsec = (long)(deadline % 1000000000u);
+	while ((s = pick(p)) == NULL) {
+		if (deadline == 0)
+			pthread_cond_wait(&p->freed, &p->lock);
+		else if (pthread_cond_timedwait(&p->freed, &p->lock, &ts) ==
+		    ETIMEDOUT)
+			return pick(p);
+	}
+	return s;
+}
+
+/*
+ * Gives the caller a slot with a live worker, waiting while all are
+ * busy, until wt->queue. A worker that died while idle, died with an
+ * earlier zygote, or is past its age, is replaced first, waiting for the
+ * zygote until wt->queue or wt->zygote_ns from now, whichever comes
+ * first. Returns 0, -EBUSY when no slot was free in time, -ETIMEDOUT
+ * when the zygote did not start a worker in time, or the -errno of a
+ * worker that could not be started. Nothing is killed on the way.
+ */
+int
+miso__pool_acquire(struct miso_pool *p, const struct miso__waits *wt,
+    struct miso__slot **out)
+{
+	struct miso__slot *s;
+	uint64_t until;
 	int r;
 
 	pthread_mutex_lock(&p->lock);
-	while ((s = pick(p)) == NULL)
-		pthread_cond_wait(&p->freed, &p->lock);
+	s = wait_free(p, wt->queue);
+	if (s == NULL) {
+		pthread_mutex_unlock(&p->lock);
+		return -EBUSY;
+	}
 	s->busy = 1;
 	__atomic_add_fetch(&p->active, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&p->lock);
-	if (s->pid != 0 && __atomic_load_n(&s->h->dead, __ATOMIC_ACQUIRE)) {
+	if (s->pid != 0 && miso__pool_stale(p, s)) {
+		retire(p, s);
+	} else if (s->pid != 0 &&
+	    __atomic_load_n(&s->h->dead, __ATOMIC_ACQUIRE)) {
 		retire(p, s);
 		count(&p->st.lost);
 	} else if (s->pid != 0 && too_old(s)) {
 		retire(p, s);
 		count(&p->st.recycled);
 	}
-	if (s->pid == 0 && (r = fill(p, s)) != 0) {
+	until = from_now(wt->zygote_ns);
+	if (wt->queue != 0 && (until == 0 || wt->queue < until))
+		until = wt->queue;
+	if (s->pid == 0 && (r = fill(p, s, until)) != 0) {
 		give_back(p, s);
 		return r;
 	}
@@ -192,12 +317,13 @@ miso__pool_acquire(struct miso_pool *p, struct miso__slot **out)
 
 /*
  * Takes a slot back after a call. A lost worker, or one that reached a
- * limit, is replaced now, so that the next caller finds a live one; if
+ * limit, is replaced now, so that the next caller finds a live one,
+ * waiting for the zygote at most zygote_ns (0: as long as it takes); if
  * that fails the slot stays empty and the next acquire tries again.
  */
 void
 miso__pool_release(struct miso_pool *p, struct miso__slot *s, int how,
-    uint64_t rss)
+    uint64_t rss, uint64_t zygote_ns)
 {
 	s->calls++;
 	if (how == MISO__LOST) {
@@ -208,7 +334,7 @@ miso__pool_release(struct miso_pool *p, struct miso__slot *s, int how,
 		count(&p->st.recycled);
 	}
 	if (s->pid == 0)
-		(void)fill(p, s);
+		(void)fill(p, s, from_now(zygote_ns));
 	give_back(p, s);
 }
 
@@ -271,7 +397,8 @@ configure(struct miso_pool_opts *o, struct miso__worker_cfg *cfg)
 
 	if (o->workers == 0)
 		o->workers = 1;
-	if (o->workers > MAX_WORKERS || o->jitter > 100)
+	if (o->workers > MAX_WORKERS || o->jitter > 100 ||
+	    o->acquire_timeout_ms > MAX_WAIT_MS)
 		return -EINVAL;
 	if (o->shm_size == 0)
 		o->shm_size = MISO__SHM_DEFAULT;
@@ -290,6 +417,7 @@ configure(struct miso_pool_opts *o, struct miso__worker_cfg *cfg)
 int
 miso_pool_new(const struct miso_pool_opts *opts, struct miso_pool **out)
 {
+	pthread_condattr_t ca;
 	struct miso_pool_opts o;
 	struct miso_pool *p;
 	unsigned i;
@@ -314,8 +442,14 @@ miso_pool_new(const struct miso_pool_opts *opts, struct miso_pool **out)
 	p->rng = miso__now_ns() ^ ((uint64_t)getpid() << 32);
 	for (i = 0; i < p->nslots; i++)
 		p->slots[i].memfd = p->slots[i].outfd = -1;
+	p->z.ctl = -1;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->freed, NULL);
+	pthread_mutex_init(&p->z.lock, NULL);
+	/* Queue deadlines are on the monotonic clock, as every other. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->freed, &ca);
+	pthread_condattr_destroy(&ca);
 	/* The zygote copies the pool as it is now: cfg is already set. */
 	if ((r = start_zygote(p)) != 0) {
 		p->z.pid = 0;
@@ -324,7 +458,7 @@ miso_pool_new(const struct miso_pool_opts *opts, struct miso_pool **out)
 	}
 	p->st.zygote = p->z.pid;
 	for (i = 0; i < p->nslots; i++)
-		if ((r = fill(p, &p->slots[i])) != 0) {
+		if ((r = fill(p, &p->slots[i], 0)) != 0) {
 			miso_pool_free(p);
 			return r;
 		}
@@ -340,17 +474,25 @@ miso_pool_stats(struct miso_pool *p, struct miso_pool_stats *st,
 
 	pthread_mutex_lock(&p->lock);
 	if (st != NULL) {
-		st->zygote = p->st.zygote;
+		st->zygote = __atomic_load_n(&p->st.zygote, __ATOMIC_RELAXED);
 		st->workers = p->st.workers;
 		st->calls = __atomic_load_n(&p->st.calls, __ATOMIC_RELAXED);
 		st->spawned = __atomic_load_n(&p->st.spawned, __ATOMIC_RELAXED);
 		st->recycled = __atomic_load_n(&p->st.recycled,
 		    __ATOMIC_RELAXED);
 		st->lost = __atomic_load_n(&p->st.lost, __ATOMIC_RELAXED);
+		st->restarts = __atomic_load_n(&p->st.restarts,
+		    __ATOMIC_RELAXED);
 	}
-	/* A busy slot's pid may be changing under its owner: read it once. */
-	for (i = 0; i < p->nslots && i < n; i++)
+	/*
+	 * A busy slot's pid may be changing under its owner: read it once.
+	 * A worker that died with an earlier zygote is as good as replaced.
+	 */
+	for (i = 0; i < p->nslots && i < n; i++) {
 		pids[i] = __atomic_load_n(&p->slots[i].pid, __ATOMIC_RELAXED);
+		if (!p->slots[i].busy && miso__pool_stale(p, &p->slots[i]))
+			pids[i] = 0;
+	}
 	pthread_mutex_unlock(&p->lock);
 	return (int)p->nslots;
 }
@@ -365,8 +507,9 @@ miso_pool_free(struct miso_pool *p)
 	unregister(p);
 	for (i = 0; i < p->nslots; i++)
 		retire(p, &p->slots[i]);
-	if (p->z.pid > 0)
+	if (p->z.ctl >= 0)
 		miso__zygote_stop(&p->z);
+	pthread_mutex_destroy(&p->z.lock);
 	pthread_cond_destroy(&p->freed);
 	pthread_mutex_destroy(&p->lock);
 	free(p);

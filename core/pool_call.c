@@ -25,6 +25,11 @@
  * took its workers with it) with no one left to report.
  */
 #define SLICE_NS 100000000u
+/*
+ * run(): the worker died (alone, or with its zygote) before it took the
+ * request, so fn never ran; the call may go to another worker.
+ */
+#define UNTAKEN 2
 
 static const struct miso_opts no_opts;
 
@@ -36,7 +41,8 @@ struct pcall {
 	size_t limit;
 	uint64_t in_len, out_off;
 	uint32_t where;    /* of the result */
-	uint64_t deadline; /* 0: none */
+	uint64_t timeout_ns; /* 0: none */
+	uint64_t deadline; /* of the run, from the request; 0: none */
 	uint64_t rss;
 	int how;           /* MISO__KEEP or MISO__LOST */
 	int started;       /* the request was posted: fn may have run */
@@ -126,7 +132,11 @@ await(struct pcall *c, uint32_t seen, uint32_t spin)
 		if (c->deadline != 0 && miso__now_ns() >= c->deadline)
 			return MISO_ETIMEOUT;
 		spin = 0;
-		if (miso__zygote_gone(&c->p->z))
+		/* Reported before we looked at the bell: it will not move. */
+		if (__atomic_load_n(&c->s->h->dead, __ATOMIC_ACQUIRE))
+			return 0;
+		if (miso__pool_stale(c->p, c->s) ||
+		    miso__zygote_gone(&c->p->z))
 			return MISO_ELOST;
 	}
 }
@@ -228,9 +238,14 @@ outcome(struct pcall *c)
 
 	if (__atomic_load_n(&h->rp.seq, __ATOMIC_ACQUIRE) == c->s->seq)
 		return deliver(c);
-	if (__atomic_load_n(&h->dead, __ATOMIC_ACQUIRE))
-		return died(c);
-	return 1;
+	if (!__atomic_load_n(&h->dead, __ATOMIC_ACQUIRE))
+		return 1;
+	/* Killed while idle (by the OOM killer, say): fn never started. */
+	if (__atomic_load_n(&h->taken, __ATOMIC_ACQUIRE) != c->s->seq) {
+		c->how = MISO__LOST;
+		return UNTAKEN;
+	}
+	return died(c);
 }
 
 static int
@@ -244,6 +259,7 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 	/* As with miso_call(): never from a thread that may not own them. */
 	miso__stdio_before_fork(c->o->flags);
 	seen = __atomic_load_n(&c->s->h->rep.seq, __ATOMIC_ACQUIRE);
+	c->deadline = c->timeout_ns != 0 ? miso__now_ns() + c->timeout_ns : 0;
 	if ((r = post(c, fn, in, spin)) != 0)
 		return r;
 	c->started = 1;
@@ -251,7 +267,7 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 	for (;;) {
 		if ((r = await(c, seen, spin)) != 0)
 			break;
-		if ((r = outcome(c)) <= 0)
+		if ((r = outcome(c)) <= 0 || r == UNTAKEN)
 			return r;
 		/* The bell moved for nothing (fn scribbled): wait on. */
 		seen = __atomic_load_n(&c->s->h->rep.seq, __ATOMIC_ACQUIRE);
@@ -263,6 +279,14 @@ run(struct pcall *c, void (*fn)(const void *, size_t, struct miso_writer *),
 	if (__atomic_load_n(&c->s->h->rp.seq, __ATOMIC_ACQUIRE) == c->s->seq)
 		return deliver(c);
 	c->how = MISO__LOST;
+	/*
+	 * The worker notes each request it takes before fn runs. A worker
+	 * that never took this one died with the zygote before fn could
+	 * start: that is certain, whereas MISO_ELOST would say "unknown".
+	 */
+	if (r == MISO_ELOST &&
+	    __atomic_load_n(&c->s->h->taken, __ATOMIC_ACQUIRE) != c->s->seq)
+		return UNTAKEN;
 	if (r == MISO_ETIMEOUT)
 		c->res->signo = SIGKILL;
 	return r;
@@ -282,6 +306,32 @@ tidy(struct pcall *c)
 		miso__shm_shrink(c->s->outfd, size);
 }
 
+/*
+ * One attempt: a worker, the call, and the worker back. Returns the
+ * call's code, or UNTAKEN.
+ */
+static int
+attempt(struct pcall *c, const struct miso__waits *wt,
+    void (*fn)(const void *, size_t, struct miso_writer *), const void *in)
+{
+	int code;
+
+	c->how = MISO__KEEP;
+	c->started = 0;
+	c->rss = 0;
+	if ((code = miso__pool_acquire(c->p, wt, &c->s)) != 0)
+		return code;
+	code = run(c, fn, in);
+	tidy(c);
+	miso__pool_release(c->p, c->s, c->how, c->rss, c->timeout_ns);
+	if (code == UNTAKEN) {
+		/* Posted, but never taken: still "not run". */
+		c->started = 0;
+		c->res->pid = 0;
+	}
+	return code;
+}
+
 int
 miso_pool_call(struct miso_pool *pool,
     void (*fn)(const void *in, size_t in_len, struct miso_writer *w),
@@ -290,6 +340,7 @@ miso_pool_call(struct miso_pool *pool,
 {
 	struct pcall c = { .p = pool, .res = res, .in_len = in_len };
 	uint64_t start = miso__now_ns();
+	struct miso__waits wt = { 0, 0 };
 	int code, cancel;
 
 	/*
@@ -301,18 +352,26 @@ miso_pool_call(struct miso_pool *pool,
 	memset(res, 0, sizeof *res);
 	c.o = opts != NULL ? opts : &no_opts;
 	if (pool == NULL || fn == NULL || (in == NULL && in_len != 0) ||
-	    c.o->mem_limit != 0 || in_len > SIZE_MAX / 2)
+	    c.o->mem_limit != 0 || in_len > SIZE_MAX / 2 ||
+	    c.o->timeout_ms > UINT64_MAX / 4000000u)
 		code = -EINVAL;
 	else
-		code = miso__pool_acquire(pool, &c.s);
+		code = 0;
 	if (code == 0) {
 		c.limit = result_limit(c.o);
 		c.out_off = MISO__SHM_DATA + (in_len + 63) / 64 * 64;
-		c.deadline = c.o->timeout_ms != 0 ?
-		    start + c.o->timeout_ms * 1000000u : 0;
-		code = run(&c, fn, in);
-		tidy(&c);
-		miso__pool_release(pool, c.s, c.how, c.rss);
+		c.timeout_ns = c.o->timeout_ms * 1000000u;
+		wt.zygote_ns = c.timeout_ns;
+		if (pool->o.acquire_timeout_ms != 0)
+			wt.queue = start + pool->o.acquire_timeout_ms * 1000000u;
+		/* A worker that died before taking the request: once
+		 * more, on another worker (of a new zygote if need be). */
+		if ((code = attempt(&c, &wt, fn, in)) == UNTAKEN) {
+			memset(res, 0, sizeof *res);
+			code = attempt(&c, &wt, fn, in);
+		}
+		if (code == UNTAKEN)
+			code = -ECHILD;
 	}
 	/* An errno after the request was posted no longer means "not run". */
 	if (code < 0 && code > -4096) {

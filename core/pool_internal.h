@@ -60,6 +60,8 @@ struct miso__shm {
 	uint32_t oom;          /* the worker died with errno ENOMEM */
 	uint32_t dead;         /* the zygote reaped the worker ... */
 	int32_t wstatus;       /* ... and this was its status */
+	uint32_t taken;        /* the seq of the last request the worker
+	                          took, written before fn runs */
 };
 
 #define MISO__SHM_DATA 4096u
@@ -82,16 +84,24 @@ struct miso__worker_cfg {
 	unsigned flags;
 };
 
-/* The caller's handle on its zygote. */
+/*
+ * The caller's handle on its zygote. ctl keeps its number for the life
+ * of the pool: a replacement zygote's socket is put in its place with
+ * dup3(), so that a thread sending a KILL order without the lock never
+ * sends on a descriptor that was closed and reused meanwhile.
+ */
 struct miso__zygote {
-	pid_t pid;
-	int ctl;             /* SOCK_SEQPACKET to the zygote */
-	pthread_mutex_t lock; /* one request on ctl at a time */
+	pid_t pid;            /* atomic: replaced by a restart */
+	int ctl;              /* SOCK_SEQPACKET to the zygote */
+	uint32_t gen;         /* atomic: 0, then one more per restart */
+	uint32_t seq;         /* of the last SPAWN order; under lock */
+	pthread_mutex_t lock; /* one SPAWN exchange, or a restart, at a time */
 };
 
 /* A worker as the zygote hands it to the caller. */
 struct miso__spawned {
 	pid_t pid;
+	uint32_t gen; /* of the zygote asked, also when it was gone */
 	int memfd; /* its region */
 	int outfd; /* its result file */
 };
@@ -103,6 +113,7 @@ struct miso__slot {
 	struct miso__shm *h;
 	void *out;          /* the result file, mapped */
 	int busy;           /* a caller owns the slot */
+	uint32_t gen;       /* of the zygote that forked the worker */
 	uint32_t seq;       /* of the last request */
 	uint64_t calls, max_calls;
 	uint64_t born_ns, max_age_ns;
@@ -129,11 +140,23 @@ enum {
 	MISO__LOST = 1   /* dead, timed out, or not to be trusted */
 };
 
+/*
+ * The deadlines of the steps before and after the function runs
+ * (CLOCK_MONOTONIC ns, 0: none): waiting for a free slot, and each wait
+ * for the zygote to start a worker.
+ */
+struct miso__waits {
+	uint64_t queue;     /* deadline: start + acquire_timeout_ms */
+	uint64_t zygote_ns; /* the call's timeout, counted from each wait */
+};
+
 /* pool.c */
 void miso__pool_forget_others(void);
-int miso__pool_acquire(struct miso_pool *p, struct miso__slot **out);
+int miso__pool_acquire(struct miso_pool *p, const struct miso__waits *wt,
+    struct miso__slot **out);
 void miso__pool_release(struct miso_pool *p, struct miso__slot *s, int how,
-    uint64_t rss);
+    uint64_t rss, uint64_t timeout_ns);
+int miso__pool_stale(struct miso_pool *p, const struct miso__slot *s);
 
 /* doorbell.c */
 void miso__bell_ring(struct miso__bell *b);
@@ -152,8 +175,11 @@ void miso__shm_shrink(int fd, size_t size);
 /* zygote.c */
 int miso__zygote_start(struct miso__zygote *z,
     const struct miso__worker_cfg *cfg);
-int miso__zygote_spawn(struct miso__zygote *z, struct miso__spawned *w);
-int miso__zygote_kill(struct miso__zygote *z, pid_t pid);
+int miso__zygote_restart(struct miso__zygote *z,
+    const struct miso__worker_cfg *cfg);
+int miso__zygote_spawn(struct miso__zygote *z, struct miso__spawned *w,
+    uint64_t deadline);
+void miso__zygote_kill(struct miso__zygote *z, pid_t pid, uint32_t gen);
 int miso__zygote_gone(const struct miso__zygote *z);
 void miso__zygote_stop(struct miso__zygote *z);
 

@@ -173,6 +173,8 @@ serve(struct worker *wk)
 
 	/* A copy: fn may scribble on the region. */
 	memcpy(&rq, &h->rq, sizeof rq);
+	/* Before fn: a caller that finds the zygote gone knows fn ran. */
+	__atomic_store_n(&h->taken, rq.seq, __ATOMIC_RELEASE);
 	__atomic_store_n(&h->worker_cpu, (uint32_t)sched_getcpu(),
 	    __ATOMIC_RELAXED);
 	wk->spin_ns = rq.spin_ns;

@@ -214,6 +214,14 @@ MISO_API int miso_describe(const struct miso_result *res, char *buf,
  * PR_SET_PDEATHSIG(SIGKILL) and checks its parent after setting it. The
  * zygote is a child of the caller (it may show in SIGCHLD and in
  * wait(-1)); workers are children of the zygote, which reaps them.
+ *
+ * A zygote that dies (killed, or by the hand of a callback, or with the
+ * thread that created it) takes its workers with it. The next call that
+ * needs a worker reaps it and forks a new one: a fresh copy of the
+ * program as it is at that moment, forked from that call's thread, with
+ * what that means for a multithreaded program (see above). Workers
+ * started from then on are copies of the new zygote, not of the program
+ * at miso_pool_new(). miso_pool_stats() counts these restarts.
  * Descriptors the program had open at miso_pool_new() stay open in the
  * zygote and the workers until the pool is freed (those of other pools
  * excepted): a pipe whose write end the program closes later gives no
@@ -253,6 +261,10 @@ struct miso_pool_opts {
 	                        MISO_POOL_NO_SPIN: never */
 	unsigned flags;      /* MISO_F_NO_CORE, MISO_F_KEEP_HANDLERS, as for
 	                        miso_call(), applied to every worker */
+	uint64_t acquire_timeout_ms; /* how long a call waits for a free
+	                        worker when all are busy, and for the zygote
+	                        to start one, before it fails with -EBUSY
+	                        (not run, nothing killed); 0: no limit */
 };
 
 /* What a pool has done, for monitoring and tests. */
@@ -264,6 +276,7 @@ struct miso_pool_stats {
 	uint64_t recycled;  /* workers replaced for max_calls, max_rss or
 	                       max_age_ms */
 	uint64_t lost;      /* workers that died in a call or timed out */
+	uint64_t restarts;  /* zygotes found gone and replaced */
 };
 
 /*
@@ -294,8 +307,12 @@ MISO_API int miso_pool_new(const struct miso_pool_opts *opts,
  * as they were then, plus whatever earlier calls in the same worker left
  * behind. Workers are reused: fn must not rely on a fresh process.
  *
- * opts: timeout_ms (on expiry the zygote, the worker's parent, sends it
- * SIGKILL for the caller, and it is replaced), max_result, buf and
+ * opts: timeout_ms (the time fn may run, counted from when the worker is
+ * given the request: time spent waiting for a free worker is not part of
+ * it; on expiry the zygote, the worker's parent, sends it SIGKILL for
+ * the caller, and it is replaced; each wait for the zygote to start a
+ * worker, before or after the call, is bounded by timeout_ms as well),
+ * max_result, buf and
  * buf_size as for miso_call(); flags: only MISO_F_NO_FLUSH is read
  * (stdio is handled as for miso_call(): the worker drops what it has
  * pending before fn runs and flushes what fn wrote after it; a
@@ -303,11 +320,16 @@ MISO_API int miso_pool_new(const struct miso_pool_opts *opts,
  * applies. A call that crashes, exits or times out costs its worker,
  * which is replaced before miso_pool_call() returns.
  *
- * Returns 0, a negative errno (nothing ran: -EINVAL; -ENOMEM; -ECHILD
- * when the zygote is gone, after which the pool can only be freed; or the
- * zygote's failure to start a worker), or a MISO_E* code; MISO_ELOST
- * when the zygote died during the call. Thread-safe: concurrent callers
- * each get a worker of their own, and wait for one when all are busy.
+ * Returns 0, a negative errno (nothing ran, safe to retry: -EINVAL;
+ * -ENOMEM; -EBUSY when no worker was free within the pool's
+ * acquire_timeout_ms; -ETIMEDOUT when the zygote did not start a worker
+ * within that or timeout_ms (it is stopped, say); -ECHILD when the zygote
+ * was gone and could not be replaced; or the zygote's failure to start a
+ * worker), or a MISO_E* code; MISO_ELOST when the zygote died while fn
+ * ran. A call whose worker died with the zygote before it took the
+ * request is run again on a worker of the new zygote. Thread-safe:
+ * concurrent callers each get a worker of their own, and wait for one
+ * when all are busy.
  * Not a cancellation point; not async-signal-safe. A pool belongs to the
  * process that created it: neither a forked child nor fn itself (in a
  * worker) may use it. Release res->data with miso_result_free().

@@ -60,10 +60,15 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 	struct miso_result res;
 	struct job j = { f, real, args, &plan };
 	int code, child_errno = 0, errno_in = errno;
+	char why[160] = "";
 
 	memset(&res, 0, sizeof res);
 	if ((code = miso__plan_call(f, args, &plan)) != 0) {
-		miso__fail(f, ret, code, &res);
+		if (plan.bad >= 0)
+			miso__size_why(f->cf, (size_t)plan.bad, code, why,
+			    sizeof why);
+		errno = errno_in;
+		miso__fail(f, ret, code, &res, why);
 		return;
 	}
 	/* The reply's size is known in advance unless it holds fresh
@@ -76,7 +81,8 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 	}
 	if (f->pool != NULL) {
 		o.mem_limit = 0;  /* the pool's workers have it already */
-		code = miso__worker_call(f, args, &plan, &o, &res);
+		code = miso__worker_call(f, args, &plan, &o, &res, why,
+		    sizeof why);
 	} else {
 		code = miso_call(run_in_child, &j, &o, &res);
 	}
@@ -88,7 +94,7 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 		log_call(f, code, &res);
 	if (code != 0) {
 		errno = errno_in;  /* what 'errno = 0' leaves alone */
-		miso__fail(f, ret, code, &res);
+		miso__fail(f, ret, code, &res, why);
 	}
 	miso_result_free(&res);
 	if (code == 0)

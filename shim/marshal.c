@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <link.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,11 +39,35 @@ elem_size(const struct miso_conf_type *ptr)
 	return p->kind == MISO_K_VOID || p->size == 0 ? 1 : p->size;
 }
 
-static int
-copies_back(const struct miso_conf_param *p)
+/*
+ * Whether the caller gets bytes of parameter p back after the call. Both
+ * codecs (this one and worker mode's request) ask this: an 'opaque'
+ * pointer is passed as it is, whatever its direction, and nothing comes
+ * back through it.
+ */
+int
+miso__copies_back(const struct miso_conf_param *p)
 {
 	return !p->opaque && (p->alloc || p->dir == MISO_DIR_OUT ||
 	    p->dir == MISO_DIR_INOUT);
+}
+
+/*
+ * Why the size of parameter i could not be had before the call (r is
+ * what miso__param_capacity() or the plan returned), for the log.
+ */
+void
+miso__size_why(const struct miso_conf_func *cf, size_t i, int r, char *buf,
+    size_t size)
+{
+	const char *name = i < cf->nparams && cf->params[i].name != NULL ?
+	    cf->params[i].name : "?";
+
+	snprintf(buf, size, "not run: the size of '%s' %s", name,
+	    r == -EOVERFLOW ? "is too large to copy" :
+	    r == -ERANGE ? "is negative" :
+	    r == -EFAULT ? "is read through a NULL pointer" :
+	    "cannot be computed");
 }
 
 static int
@@ -75,9 +100,10 @@ miso__plan_call(const struct miso__fn *f, void **args, struct miso__plan *p)
 
 	p->caller_errno = errno;
 	p->xlate = NULL;
+	p->bad = -1;
 	for (i = 0; i < cf->nparams; i++) {
 		p->cap[i] = 0;
-		if (!copies_back(&cf->params[i]))
+		if (!miso__copies_back(&cf->params[i]))
 			continue;
 		total += 8;
 		if (cf->params[i].alloc) {
@@ -86,10 +112,13 @@ miso__plan_call(const struct miso__fn *f, void **args, struct miso__plan *p)
 		}
 		if (arg_ptr(args, i) == NULL)
 			continue;
-		if ((r = miso__param_capacity(cf, i, &env, &p->cap[i])) < 0)
+		r = miso__param_capacity(cf, i, &env, &p->cap[i]);
+		if (r == 0 && p->cap[i] > SIZE_MAX / 2 - total)
+			r = -EOVERFLOW;
+		if (r < 0) {
+			p->bad = (int)i;
 			return r;
-		if (p->cap[i] > SIZE_MAX / 2 - total)
-			return -EOVERFLOW;
+		}
 		total += p->cap[i];
 	}
 	p->max_reply = unbounded ? SIZE_MAX : total + (returns_bytes(cf) ? 8 : 0);
@@ -263,7 +292,7 @@ miso__child_run(const struct miso__fn *f, void *real, void **args,
 	put_value(f, ret, p->xlate, w);
 	miso_write(w, &err, sizeof err);
 	for (i = 0; i < cf->nparams; i++) {
-		if (!copies_back(&cf->params[i]))
+		if (!miso__copies_back(&cf->params[i]))
 			continue;
 		if (cf->params[i].alloc)
 			put_alloc(f, i, &env, w);
@@ -424,7 +453,7 @@ check_all(const struct miso__fn *f, const struct miso__plan *p,
 	rr->len = NONE;
 	rr->fresh = NULL;
 	for (i = 0; i < cf->nparams; i++) {
-		if (!copies_back(&cf->params[i]))
+		if (!miso__copies_back(&cf->params[i]))
 			continue;
 		r = take_region(c, &rg[i], cf->params[i].alloc ? UINT64_MAX :
 		    p->cap[i]);

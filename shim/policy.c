@@ -19,35 +19,33 @@
 #include "miso.h"
 #include "shim.h"
 
+/* The value config/failval.c says, as libffi hands back a return. */
 static void
 store_fail(const struct miso__fn *f, void *ret)
 {
-	const struct miso_conf_policy *pol = &f->cf->pol;
-	const struct miso_conf_type *t = miso__real_type(f->cf->ret);
-	int64_t v = pol->has_fail ? pol->fail_int : -1;
-	double d = pol->has_fail ? pol->fail_float : NAN;
-	float fl = (float)d;
+	struct miso_conf_failval v;
+	float fl;
 
+	miso__conf_fail_value(f->cf, &v);
 	memset(ret, 0, f->retsize);
-	switch (t->kind) {
+	switch (v.kind) {
 	case MISO_K_SINT:
-		*(ffi_sarg *)ret = (ffi_sarg)v;
+		*(ffi_sarg *)ret = (ffi_sarg)v.sval;
 		break;
 	case MISO_K_UINT:
 		/* Zero-extended, as libffi widens unsigned returns. */
-		v = pol->has_fail ? pol->fail_int : 0;
-		*(ffi_arg *)ret = t->size == 8 ? (ffi_arg)v :
-		    (ffi_arg)v & (((ffi_arg)1 << (t->size * 8)) - 1);
+		*(ffi_arg *)ret = (ffi_arg)v.bits;
 		break;
 	case MISO_K_FLOAT:
-		if (t->size == 4)
+		fl = (float)v.d;
+		if (v.size == 4)
 			memcpy(ret, &fl, sizeof fl);
 		else
-			memcpy(ret, &d, sizeof d);
+			memcpy(ret, &v.d, sizeof v.d);
 		break;
 	case MISO_K_POINTER:
 	case MISO_K_FUNCPTR:
-		*(uintptr_t *)ret = pol->has_fail ? (uintptr_t)pol->fail_int : 0;
+		*(uintptr_t *)ret = (uintptr_t)v.bits;
 		break;
 	default:
 		break;
@@ -69,9 +67,32 @@ fail_errno(const struct miso_conf_policy *pol, int code,
 	return EIO;
 }
 
-static void
-describe(int code, const struct miso_result *res, char *buf, size_t size)
+/* What a worker-mode call that was not made ran into; NULL if generic. */
+static const char *
+pool_refusal(int code)
 {
+	switch (code) {
+	case -EBUSY:
+		return "no worker was free within queue_timeout";
+	case -ETIMEDOUT:
+		return "the pool's zygote did not start a worker in time";
+	case -ECHILD:
+		return "the pool's zygote is gone and could not be replaced";
+	default:
+		return NULL;
+	}
+}
+
+static void
+describe(const struct miso__fn *f, int code, const struct miso_result *res,
+    char *buf, size_t size)
+{
+	const char *why;
+
+	if (f->pool != NULL && (why = pool_refusal(code)) != NULL) {
+		snprintf(buf, size, "not run: %s", why);
+		return;
+	}
 	if (code == -EOVERFLOW) {
 		snprintf(buf, size, "the function reported more bytes filled "
 		    "than its buffer holds");
@@ -108,7 +129,7 @@ raise_like_child(const struct miso_result *res)
 
 void
 miso__fail(const struct miso__fn *f, void *ret, int code,
-    const struct miso_result *res)
+    const struct miso_result *res, const char *why)
 {
 	const struct miso_conf_policy *pol = &f->cf->pol;
 	enum miso_conf_on on = code == MISO_ETIMEOUT ? pol->on_timeout :
@@ -116,7 +137,10 @@ miso__fail(const struct miso__fn *f, void *ret, int code,
 	char what[256], pid[32] = "";
 	int err = fail_errno(pol, code, res);
 
-	describe(code, res, what, sizeof what);
+	if (why != NULL && *why != '\0')
+		snprintf(what, sizeof what, "%s", why);
+	else
+		describe(f, code, res, what, sizeof what);
 	if (res->pid > 0)
 		snprintf(pid, sizeof pid, " in child %ld", (long)res->pid);
 	if (on == MISO_ON_FAIL) {

@@ -101,8 +101,12 @@ struct miso__plan {
 	size_t cap[64];     /* bytes each pointer parameter may carry */
 	size_t max_reply;   /* SIZE_MAX: unbounded (alloc results) */
 	int caller_errno;   /* errno as the function would have found it */
+	int bad;            /* the parameter whose size failed, or -1 */
 	const struct miso__xlate *xlate; /* worker mode, or NULL */
 };
+int miso__copies_back(const struct miso_conf_param *p);
+void miso__size_why(const struct miso_conf_func *cf, size_t i, int r,
+    char *buf, size_t size);
 int miso__plan_call(const struct miso__fn *f, void **args,
     struct miso__plan *p);
 void miso__child_run(const struct miso__fn *f, void *real, void **args,
@@ -116,11 +120,14 @@ int miso__worker_start(struct miso__fn *fns, size_t n, char *why,
     size_t size, size_t *failed);
 int miso__worker_call(struct miso__fn *f, void **args,
     const struct miso__plan *plan, const struct miso_opts *o,
-    struct miso_result *res);
+    struct miso_result *res, char *why, size_t size);
 
-/* policy.c: a call that did not complete. */
+/*
+ * policy.c: a call that did not complete. why, when not NULL or empty,
+ * is the reason to log, for a call the shim refused before it was made.
+ */
 void miso__fail(const struct miso__fn *f, void *ret, int code,
-    const struct miso_result *res);
+    const struct miso_result *res, const char *why);
 
 /* stats.c */
 void miso__stats_record(struct miso__fn *f, int code,

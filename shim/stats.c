@@ -100,6 +100,24 @@ write_signals(FILE *out, const struct miso__stats *s)
 		fputc('-', out);
 }
 
+/*
+ * mode = worker: how many times the zygote of the function's pool (which
+ * functions with the same worker settings share) was found dead and
+ * replaced; '-' in fork mode.
+ */
+static void
+write_restarts(FILE *out, const struct miso__fn *f)
+{
+	struct miso_pool_stats st;
+
+	if (f->pool == NULL) {
+		fputs("- ", out);
+		return;
+	}
+	miso_pool_stats(f->pool, &st, NULL, 0);
+	fprintf(out, "%llu ", (unsigned long long)st.restarts);
+}
+
 static void
 write_stats(void)
 {
@@ -117,7 +135,7 @@ write_stats(void)
 		return;
 	}
 	fprintf(out, "# symbol calls completed crashed timedout failed p50_us "
-	    "p99_us signals\n");
+	    "p99_us restarts signals\n");
 	for (i = 0; i < nall; i++) {
 		const struct miso__stats *s = &all[i].st;
 
@@ -128,6 +146,7 @@ write_stats(void)
 		    (unsigned long long)s->timedout,
 		    (unsigned long long)s->failed, percentile(s, 0.50),
 		    percentile(s, 0.99));
+		write_restarts(out, &all[i]);
 		write_signals(out, s);
 		fputc('\n', out);
 	}

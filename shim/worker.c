@@ -27,6 +27,8 @@
 
 #define NONE UINT64_MAX
 #define SLOT(n) (((n) + 7) & ~(size_t)7)
+/* The largest input miso_pool_call() takes. */
+#define MISO__REQUEST_MAX (SIZE_MAX / 2)
 
 static struct miso__fn *all;
 static size_t nall;
@@ -42,12 +44,6 @@ copied(const struct miso_conf_param *pp)
 {
 	return miso__real_type(pp->type)->kind == MISO_K_POINTER &&
 	    !pp->opaque;
-}
-
-static int
-copies_back(const struct miso_conf_param *pp)
-{
-	return pp->alloc || pp->dir == MISO_DIR_OUT || pp->dir == MISO_DIR_INOUT;
 }
 
 /* How many bytes of parameter i go to the worker, and how much room. */
@@ -71,7 +67,7 @@ sizes(const struct miso__fn *f, void **args, const struct miso__plan *plan,
 		*room = sizeof(void *);
 		return 0;
 	}
-	if (copies_back(pp))
+	if (miso__copies_back(pp))
 		cap = plan->cap[i];
 	else if (pp->cstr && pp->cap == NULL)
 		cap = strlen(p) + 1;
@@ -94,28 +90,77 @@ put(unsigned char *buf, size_t at, const void *p, size_t n)
 	return at + SLOT(n);
 }
 
-/* Builds the request; returns it (malloc'd) or NULL with *err. */
+/*
+ * Adds n bytes, rounded up to a slot, to *total. Returns 0, or -1 when
+ * the sum passes MISO__REQUEST_MAX (or overflows on the way).
+ */
+static int
+add_slot(size_t *total, uint64_t n)
+{
+	uint64_t rounded;
+
+	if (__builtin_add_overflow(n, 7, &rounded))
+		return -1;
+	rounded &= ~(uint64_t)7;
+	if (rounded > SIZE_MAX ||
+	    __builtin_add_overflow(*total, (size_t)rounded, total))
+		return -1;
+	return *total > MISO__REQUEST_MAX ? -1 : 0;
+}
+
+/*
+ * The size of the request, every step checked. Returns 0, or a negative
+ * errno with the reason in why: the size of a parameter that cannot be
+ * had, or a request larger than a worker can be sent (-EOVERFLOW).
+ */
+static int
+request_size(const struct miso__fn *f, void **args,
+    const struct miso__plan *plan, uint64_t *in, uint64_t *room,
+    size_t *len, char *why, size_t size)
+{
+	const struct miso_conf_func *cf = f->cf;
+	size_t i, n = sizeof(struct head);
+	int r;
+
+	for (i = 0; i < cf->nparams; i++) {
+		if (!copied(&cf->params[i])) {
+			if (add_slot(&n, f->atypes[i]->size) != 0)
+				goto big;
+			continue;
+		}
+		if ((r = sizes(f, args, plan, i, &in[i], &room[i])) < 0) {
+			miso__size_why(cf, i, r, why, size);
+			return r;
+		}
+		if (add_slot(&n, 3 * 8) != 0 ||
+		    (in[i] != NONE && add_slot(&n, in[i]) != 0))
+			goto big;
+	}
+	*len = n;
+	return 0;
+big:
+	snprintf(why, size, "not run: its arguments are too large to send to "
+	    "a worker (more than %zu bytes)", (size_t)MISO__REQUEST_MAX);
+	return -EOVERFLOW;
+}
+
+/* Builds the request; returns it (malloc'd) or NULL with *err and why. */
 static unsigned char *
 request(const struct miso__fn *f, void **args, const struct miso__plan *plan,
-    size_t *len, int *err)
+    size_t *len, int *err, char *why, size_t size)
 {
 	const struct miso_conf_func *cf = f->cf;
 	uint64_t in[64], room[64], hdr[3];
 	struct head h = { (uint32_t)(f - all), plan->caller_errno };
 	unsigned char *buf;
-	size_t i, n = sizeof h, at;
+	size_t i, n, at;
 
-	for (i = 0; i < cf->nparams; i++) {
-		if (!copied(&cf->params[i])) {
-			n += SLOT(f->atypes[i]->size);
-			continue;
-		}
-		if ((*err = sizes(f, args, plan, i, &in[i], &room[i])) < 0)
-			return NULL;
-		n += 3 * 8 + (in[i] == NONE ? 0 : SLOT(in[i]));
-	}
+	if ((*err = request_size(f, args, plan, in, room, &n, why, size)) < 0)
+		return NULL;
 	if ((buf = malloc(n)) == NULL) {
 		*err = -ENOMEM;
+		snprintf(why, size, "not run: no memory for its request of %zu "
+		    "bytes", n);
 		return NULL;
 	}
 	at = put(buf, 0, &h, sizeof h);
@@ -146,9 +191,9 @@ struct call {
 };
 
 static int
-take(const unsigned char *in, size_t len, size_t *at, void *out, size_t n)
+take(const unsigned char *in, size_t len, size_t *at, void *out, uint64_t n)
 {
-	if (SLOT(n) > len - *at)
+	if (n > len - *at || SLOT(n) > len - *at)
 		return -1;
 	memcpy(out, in + *at, n);
 	*at += SLOT(n);
@@ -167,8 +212,8 @@ rebuild_ptr(struct call *c, size_t i, const unsigned char *in, size_t len,
 	c->plan.cap[i] = (size_t)hdr[2];
 	if (hdr[1] == NONE)
 		return 0;
-	if (hdr[1] > hdr[2] || (c->ptr[i] = calloc(1, hdr[2] ? hdr[2] : 1)) ==
-	    NULL)
+	if (hdr[1] > hdr[2] || hdr[2] > SIZE_MAX ||
+	    (c->ptr[i] = calloc(1, hdr[2] ? hdr[2] : 1)) == NULL)
 		return -1;
 	c->x.local[i] = (uintptr_t)c->ptr[i];
 	c->x.caller[i] = (uintptr_t)hdr[0];
@@ -228,13 +273,13 @@ serve(const void *in, size_t len, struct miso_writer *w)
 int
 miso__worker_call(struct miso__fn *f, void **args,
     const struct miso__plan *plan, const struct miso_opts *o,
-    struct miso_result *res)
+    struct miso_result *res, char *why, size_t size)
 {
 	unsigned char *req;
 	size_t len = 0;
 	int err = 0, code;
 
-	if ((req = request(f, args, plan, &len, &err)) == NULL)
+	if ((req = request(f, args, plan, &len, &err, why, size)) == NULL)
 		return err;
 	code = miso_pool_call(f->pool, serve, req, len, o, res);
 	free(req);
@@ -251,6 +296,7 @@ pool_opts(const struct miso_conf_policy *pol, struct miso_pool_opts *po)
 	po->max_age_ms = pol->max_age_ms;
 	po->jitter = pol->jitter;
 	po->mem_limit = pol->mem_limit;
+	po->acquire_timeout_ms = pol->queue_timeout_ms;
 }
 
 /* An earlier worker-mode function whose workers are set up the same. */

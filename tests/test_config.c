@@ -82,8 +82,11 @@ policy(struct desc *d, const struct miso_conf_policy *p)
 	if (p->has_fail)
 		put(d, " fail=%" PRId64 "/%g", p->fail_int, p->fail_float);
 	put(d, " mode=%d w=%u mc=%" PRIu64 " rss=%" PRIu64 " age=%" PRIu64
-	    " j=%u set=%#x}", p->mode, p->workers, p->max_calls, p->max_rss,
-	    p->max_age_ms, p->jitter, p->set);
+	    " j=%u", p->mode, p->workers, p->max_calls, p->max_rss,
+	    p->max_age_ms, p->jitter);
+	if (p->queue_timeout_ms != 0)
+		put(d, " qt=%" PRIu64, p->queue_timeout_ms);
+	put(d, " set=%#x}", p->set);
 }
 
 static void
@@ -206,7 +209,7 @@ same_policy(const struct miso_conf_policy *a, const struct miso_conf_policy *b)
 	    a->mode == b->mode && a->workers == b->workers &&
 	    a->max_calls == b->max_calls && a->max_rss == b->max_rss &&
 	    a->max_age_ms == b->max_age_ms && a->jitter == b->jitter &&
-	    a->set == b->set;
+	    a->queue_timeout_ms == b->queue_timeout_ms && a->set == b->set;
 }
 
 static int
@@ -426,8 +429,27 @@ static const struct valid valid_cases[] = {
 	{ "double f(void);\n  fail = 1.5\n", { "fail=0/1.5" } },
 	{ "opaque void *f(void);\n  fail = NULL\n", { "fail=0/0" } },
 	{ "unsigned char f(void);\n  fail = 255\n", { "fail=255/0" } },
+	/* -1 for an unsigned type is its maximum, as C converts it. */
+	{ "unsigned char f(void);\n  fail = -1\n", { "fail=255/0" } },
+	{ "unsigned f(void);\n  fail = -1\n", { "fail=4294967295/0" } },
+	{ "size_t f(void);\n  fail = -1\n", { "fail=-1/0" } },
+	{ "size_t f(void);\n  fail = 0xffffffffffffffff\n", { "fail=-1/0" } },
+	{ "unsigned long long f(void);\n  fail = 18446744073709551614\n",
+	    { "fail=-2/0" } },
+	{ "long f(void);\n  fail = -9223372036854775808\n",
+	    { "fail=-9223372036854775808/0" } },
+	{ "int f(out char *b[5 - 2 * 2]);\n", { "[(- #5 (* #2 #2))]" } },
+	{ "int f(out char *b[n - 5], int n);\n", { "[(- $1 #5)]" } },
+	{ "int f(out int *b[2305843009213693951]);\n",
+	    { "[#2305843009213693951]" } },
 	{ "int f(void);\n  mode = worker\n  workers = 2\n  jitter = 5\n",
 	    { "mode=1 w=2" , "j=5 set=0x8c0}" } },
+	{ "[defaults]\nqueue_timeout = 2s\nint f(void);\n  mode = worker\n"
+	    "int g(void);\n  mode = worker\n  queue_timeout = 250ms\n",
+	    { "D {t=0 m=0 c=0 to=0 e=5 mode=0 w=1 mc=0 rss=0 age=0 j=0 "
+	    "qt=2000 set=0x2000}", "F f: int/4 value () {t=0 m=0 c=0 to=0 e=5 "
+	    "mode=1 w=1 mc=0 rss=0 age=0 j=0 qt=2000 set=0x40}",
+	    "qt=250 set=0x2040}" } },
 	{ "int f(void);\n  errno = 0\n", { "e=0 " } },
 	{ "int\nf(\n  int a,\n  int b\n)\n;\n", { "F f: int/4 value (v int a, "
 	    "v int b) {", "@2:1\n" } },
@@ -556,6 +578,29 @@ static const struct invalid invalid_cases[] = {
 	    "returns a scalar or a pointer; 'f' does not" },
 	{ "unsigned char f(void);\n    fail = 256\n", 2, 12, "out of range of "
 	    "the return type: '256' for 'fail'" },
+	{ "unsigned f(void);\n    fail = 4294967296\n", 2, 12, "out of range "
+	    "of the return type: '4294967296' for 'fail'" },
+	{ "unsigned f(void);\n    fail = -2\n", 2, 12, "out of range of the "
+	    "return type: '-2' for 'fail'" },
+	{ "size_t f(void);\n    fail = 0x10000000000000000\n", 2, 12, "bad "
+	    "number '0x10000000000000000' for 'fail'" },
+	{ "long f(void);\n    fail = 9223372036854775808\n", 2, 12, "out of "
+	    "range of the return type: '9223372036854775808' for 'fail'" },
+	{ "int f(void);\n    fail = --1\n", 2, 12, "bad number '--1' for "
+	    "'fail'" },
+	{ "int f(out char *b[0 - 5]);", 1, 19, "the size expression is "
+	    "negative (-5)" },
+	{ "int f(out char *b[4294967296 * 4294967296]);", 1, 19, "the size "
+	    "expression overflows 64 bits" },
+	{ "int f(out char *b[n * (4294967296 * 4294967296)], int n);", 1, 24,
+	    "the size expression overflows 64 bits" },
+	{ "int f(out char *b[n -> 1 - 2], int n);", 1, 24, "the size "
+	    "expression is negative (-1)" },
+	{ "int *f(void)[0 - 1];", 1, 14, "the size expression is negative "
+	    "(-1)" },
+	{ "int f(out int *b[2305843009213693952]);", 1, 18, "a capacity of "
+	    "2305843009213693952 elements of 4 bytes is larger than any "
+	    "object can be" },
 	{ "int f(void);\n    fail = 1.5\n", 2, 12, "bad number '1.5' for "
 	    "'fail'" },
 	{ "int f(out char *b[12abc]);", 1, 19, "bad number '12abc'" },
@@ -646,6 +691,49 @@ test_config_invalid_cases(void **state)
 }
 
 /* The example of the language reference, as a whole. */
+/*
+ * What a failed call returns comes from one function, which the shim
+ * stores and 'miso explain' prints: the built-in values by type, and a
+ * configured one as the return type holds it.
+ */
+static void
+test_config_fail_value_one_source(void **state)
+{
+	static const struct {
+		const char *name, *text;
+		int set;
+	} want[] = {
+		{ "a", "-1", 0 }, { "b", "0", 0 }, { "c", "NaN", 0 },
+		{ "d", "NaN", 0 }, { "e", "NULL", 0 },
+		{ "f", "18446744073709551615", 1 }, { "g", "255", 1 },
+		{ "h", "-7", 1 }, { "i", "0.25", 1 },
+		{ "j", "(void *)0xffffffffffffffff", 1 }, { "k", "", 0 },
+	};
+	struct miso_conf *c = parse_ok("int a(void);\nunsigned b(void);\n"
+	    "double c(void);\nfloat d(void);\nopaque void *e(void);\n"
+	    "size_t f(void);\n  fail = -1\nunsigned char g(void);\n"
+	    "  fail = 0xff\nshort h(void);\n  fail = -7\n"
+	    "float i(void);\n  fail = 0.25\nopaque char *j(void);\n"
+	    "  fail = -1\nvoid k(void);\n");
+	struct miso_conf_failval v;
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		miso__conf_fail_value(miso__conf_lookup(c, want[i].name), &v);
+		miso__conf_fail_format(&v, buf, sizeof buf);
+		assert_string_equal(buf, want[i].text);
+		assert_int_equal(v.set, want[i].set);
+	}
+	miso__conf_fail_value(miso__conf_lookup(c, "f"), &v);
+	assert_true(v.bits == UINT64_MAX);
+	miso__conf_fail_value(miso__conf_lookup(c, "a"), &v);
+	assert_int_equal(v.sval, -1);
+	assert_true(v.bits == 0xffffffffu);
+	miso__conf_free(c);
+}
+
 static void
 test_config_reference_example(void **state)
 {
@@ -1041,6 +1129,7 @@ main(void)
 		cmocka_unit_test(test_config_valid_cases),
 		cmocka_unit_test(test_config_invalid_cases),
 		cmocka_unit_test(test_config_reference_example),
+		cmocka_unit_test(test_config_fail_value_one_source),
 		cmocka_unit_test(test_config_diag_is_compiler_style),
 		cmocka_unit_test(test_config_unknown_type_has_hint),
 		cmocka_unit_test(test_config_reports_all_errors),

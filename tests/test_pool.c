@@ -657,27 +657,335 @@ kill_later(void *arg)
 	return NULL;
 }
 
-/* With the zygote gone, no one reports: the caller notices by itself. */
-static void
-test_pool_zygote_death_is_reported(void **state)
+/* Children of process pid (its threads' lists), zombies included. */
+static int
+children_of(pid_t pid)
 {
-	struct miso_pool *p = new_pool(NULL);
+	char path[64];
+	FILE *f;
+	long v;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid,
+	    (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fscanf(f, "%ld", &v) == 1)
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* Waits up to ms for pid to have n children; 0 when it has. */
+static int
+wait_children(pid_t pid, int n, int ms)
+{
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < ms; i++) {
+		if (children_of(pid) == n)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static long
+parent_of(pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	long ppid = 0;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (fscanf(f, "%*d (%*[^)]) %*c %ld", &ppid) != 1)
+		ppid = -1;
+	fclose(f);
+	return ppid;
+}
+
+/*
+ * What a pool must look like after a fault: the old zygote reaped (not
+ * even a zombie), one zygote of ours whose children are exactly the
+ * workers the stats list (slots whose worker died with the old zygote
+ * show 0 until their next call), no descriptor more than expected, and
+ * calls served by a worker of the zygote the stats name.
+ */
+static void
+check_recovered(struct miso_pool *p, pid_t old_zygote, int fds, int kids,
+    uint64_t restarts)
+{
+	struct miso_pool_stats st;
+	pid_t pid, pids[8];
+	int i, n, live = 0;
+
+	pid = call_pid(p);
+	n = miso_pool_stats(p, &st, pids, 8);
+	assert_int_equal(n <= 8, 1);
+	for (i = 0; i < n; i++)
+		if (pids[i] != 0) {
+			assert_int_equal(parent_of(pids[i]), st.zygote);
+			live++;
+		}
+	assert_int_equal(st.restarts, restarts);
+	if (old_zygote != 0) {
+		assert_int_not_equal(st.zygote, old_zygote);
+		assert_int_equal(wait_gone(old_zygote, 3000), 0);
+	}
+	assert_int_not_equal(pid, 0);
+	assert_int_equal(wait_children(st.zygote, live, 3000), 0);
+	assert_int_equal(count_children(), kids);
+	assert_int_equal(count_fds(), fds + 1 + 2 * live);
+}
+
+/*
+ * A zygote killed during a call: the call is reported lost (fn ran, how
+ * far is unknown), the dead zygote is reaped and replaced by the next
+ * call, which is served, and the restart is counted.
+ */
+static void
+test_pool_zygote_killed_in_call_is_replaced(void **state)
+{
+	struct miso_pool_opts po = { .workers = 2 };
 	struct miso_opts o = { .timeout_ms = 5000 };
 	struct miso_pool_stats st;
 	struct miso_result r;
+	struct miso_pool *p;
 	pthread_t t;
-	int fds = count_fds();
+	int fds = count_fds(), kids = count_children();
 
 	(void)state;
+	p = new_pool(&po);
 	miso_pool_stats(p, &st, NULL, 0);
+	assert_int_equal(st.restarts, 0);
 	pthread_create(&t, NULL, kill_later, &st.zygote);
 	assert_int_equal(miso_pool_call(p, cb_hang, NULL, 0, &o, &r),
 	    MISO_ELOST);
+	assert_int_equal(miso_group(r.code), MISO_UNKNOWN);
 	assert_int_equal(r.wall_ns < 3000000000u, 1);
 	pthread_join(t, NULL);
-	assert_int_equal(miso_pool_call(p, cb_pid, NULL, 0, NULL, &r), -ECHILD);
+	check_recovered(p, st.zygote, fds, kids + 1, 1);
+	check_invert(p, 100000);
+	miso_pool_free(p);
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(count_children(), kids);
+}
+
+/*
+ * A zygote killed while its workers are idle: no call is lost, since
+ * none reached a worker that could have run it: the next calls, on
+ * every slot, are served by workers of a new zygote.
+ */
+static void
+test_pool_zygote_killed_idle_is_replaced(void **state)
+{
+	struct miso_pool_opts po = { .workers = 3 };
+	struct miso_pool_stats st;
+	struct miso_pool *p;
+	int fds = count_fds(), kids = count_children(), i;
+
+	(void)state;
+	p = new_pool(&po);
+	miso_pool_stats(p, &st, NULL, 0);
+	kill(st.zygote, SIGKILL);
+	assert_int_equal(wait_children(st.zygote, 0, 3000), 0);
+	for (i = 0; i < 6; i++)
+		check_invert(p, 1000);
+	check_recovered(p, st.zygote, fds, kids + 1, 1);
+	miso_pool_free(p);
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(count_children(), kids);
+}
+
+static void
+cb_kill_parent(const void *in, size_t len, struct miso_writer *w)
+{
+	(void)in;
+	(void)len;
+	miso_write(w, "x", 1);
+	kill(getppid(), SIGKILL);
+	for (;;)
+		pause();
+}
+
+/* A callback that kills its worker's parent: lost, then served again. */
+static void
+test_pool_callback_kills_zygote(void **state)
+{
+	struct miso_pool_opts po = { .workers = 1 };
+	struct miso_opts o = { .timeout_ms = 5000 };
+	struct miso_pool_stats st;
+	struct miso_result r;
+	struct miso_pool *p;
+	int fds = count_fds(), kids = count_children(), i;
+
+	(void)state;
+	p = new_pool(&po);
+	for (i = 1; i <= 2; i++) {
+		miso_pool_stats(p, &st, NULL, 0);
+		assert_int_equal(miso_pool_call(p, cb_kill_parent, NULL, 0, &o,
+		    &r), MISO_ELOST);
+		assert_null(r.data);
+		check_recovered(p, st.zygote, fds, kids + 1, (uint64_t)i);
+	}
+	miso_pool_free(p);
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(count_children(), kids);
+}
+
+/*
+ * A stopped zygote cannot start workers: a call waits for it no longer
+ * than its timeout, and one that needs a new worker fails "not run"
+ * with -ETIMEDOUT. Once the zygote goes on, the workers it started for
+ * no one are killed and the pool serves calls again.
+ */
+static void
+test_pool_stopped_zygote_bounded(void **state)
+{
+	struct miso_pool_opts po = { .workers = 1, .max_calls = 1 };
+	struct miso_opts o = { .timeout_ms = 500 };
+	struct miso_pool_stats st;
+	struct miso_result r;
+	struct miso_pool *p;
+	int fds = count_fds(), kids = count_children(), i;
+
+	(void)state;
+	p = new_pool(&po);
+	miso_pool_stats(p, &st, NULL, 0);
+	assert_int_equal(kill(st.zygote, SIGSTOP), 0);
+	/* Served; its replacement cannot be started. */
+	assert_int_equal(miso_pool_call(p, cb_pid, NULL, 0, &o, &r), 0);
+	miso_result_free(&r);
+	assert_int_equal(r.wall_ns < 3000000000u, 1);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(miso_pool_call(p, cb_pid, NULL, 0, &o, &r),
+		    -ETIMEDOUT);
+		assert_int_equal(miso_group(r.code), MISO_NOT_RUN);
+		assert_int_equal(r.pid, 0);
+		assert_int_equal(r.wall_ns < 3000000000u, 1);
+	}
+	assert_int_equal(kill(st.zygote, SIGCONT), 0);
+	check_recovered(p, 0, fds, kids + 1, 0);
+	miso_pool_stats(p, &st, NULL, 0);
+	assert_int_equal(st.lost, 0);
+	miso_pool_free(p);
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(count_children(), kids);
+}
+
+static void
+cb_nap(const void *in, size_t len, struct miso_writer *w)
+{
+	struct timespec ts;
+	pid_t pid = getpid();
+	unsigned ms;
+
+	(void)len;
+	memcpy(&ms, in, sizeof ms);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	miso_write(w, &pid, sizeof pid);
+}
+
+struct napper {
+	struct miso_pool *p;
+	unsigned ms;
+	uint64_t timeout_ms;
+	int code;
+	pid_t pid;
+};
+
+static void *
+nap_call(void *arg)
+{
+	struct napper *n = arg;
+	struct miso_opts o = { .timeout_ms = n->timeout_ms };
+	struct miso_result r;
+
+	n->code = miso_pool_call(n->p, cb_nap, &n->ms, sizeof n->ms, &o, &r);
+	if (n->code == 0)
+		memcpy(&n->pid, r.data, sizeof n->pid);
+	miso_result_free(&r);
+	return NULL;
+}
+
+/*
+ * One worker, six callers of a 600 ms function with a 2.5 s timeout: the
+ * last waits 3 s for the worker, which is not run time. Every call
+ * completes, on the same worker, which no timeout killed.
+ */
+static void
+test_pool_queue_wait_is_not_run_time(void **state)
+{
+	struct miso_pool_opts po = { .workers = 1 };
+	struct miso_pool *p = new_pool(&po);
+	struct miso_pool_stats st;
+	struct napper n[6];
+	pthread_t t[6];
+	pid_t worker = first_worker(p);
+	int i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		n[i] = (struct napper){ p, 600, 2500, 1, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, nap_call, &n[i]),
+		    0);
+	}
+	for (i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(n[i].code, 0);
+		assert_int_equal(n[i].pid, worker);
+	}
+	miso_pool_stats(p, &st, NULL, 0);
+	assert_int_equal(st.calls, 6);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.spawned, 1);
+	miso_pool_free(p);
+}
+
+/*
+ * acquire_timeout_ms bounds the wait for a free worker: the caller gets
+ * -EBUSY, "not run", and the busy worker is left alone to finish.
+ */
+static void
+test_pool_acquire_timeout_not_run(void **state)
+{
+	struct miso_pool_opts po = { .workers = 1,
+	    .acquire_timeout_ms = 300 };
+	struct miso_pool *p = new_pool(&po);
+	struct napper busy = { p, 3000, 0, 1, 0 };
+	struct miso_pool_stats st;
+	struct timespec ts = { 0, 10000000 };
+	struct miso_result r;
+	pid_t worker = first_worker(p);
+	pthread_t t;
+	unsigned ms = 0;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, nap_call, &busy), 0);
+	do {
+		nanosleep(&ts, NULL);
+		miso_pool_stats(p, &st, NULL, 0);
+	} while (st.calls == 0);
+	assert_int_equal(miso_pool_call(p, cb_nap, &ms, sizeof ms, NULL, &r),
+	    -EBUSY);
 	assert_int_equal(miso_group(r.code), MISO_NOT_RUN);
-	assert_int_equal(count_fds() < fds, 1);
+	assert_int_equal(r.pid, 0);
+	assert_int_equal(r.wall_ns >= 300000000u, 1);
+	assert_int_equal(r.wall_ns < 2500000000u, 1);
+	pthread_join(t, NULL);
+	assert_int_equal(busy.code, 0);
+	assert_int_equal(busy.pid, worker);
+	/* Free again: served at once, by the same worker. */
+	assert_int_equal(call_pid(p), worker);
+	miso_pool_stats(p, &st, NULL, 0);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.calls, 2);
 	miso_pool_free(p);
 }
 
@@ -850,7 +1158,12 @@ main(void)
 		cmocka_unit_test(test_pool_threads_get_own_workers),
 		cmocka_unit_test(test_pool_free_leaves_nothing),
 		cmocka_unit_test(test_pool_two_pools_free_in_any_order),
-		cmocka_unit_test(test_pool_zygote_death_is_reported),
+		cmocka_unit_test(test_pool_zygote_killed_in_call_is_replaced),
+		cmocka_unit_test(test_pool_zygote_killed_idle_is_replaced),
+		cmocka_unit_test(test_pool_callback_kills_zygote),
+		cmocka_unit_test(test_pool_stopped_zygote_bounded),
+		cmocka_unit_test(test_pool_queue_wait_is_not_run_time),
+		cmocka_unit_test(test_pool_acquire_timeout_not_run),
 		cmocka_unit_test(test_pool_stdio_appears_once),
 		cmocka_unit_test(test_pool_sigchld_ignored),
 		cmocka_unit_test(test_pool_nothing_outlives_killed_program),

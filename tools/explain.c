@@ -90,7 +90,9 @@ policy(const struct miso_conf_policy *p)
 	printf("\tworkers: %u, max_calls %" PRIu64, p->workers, p->max_calls);
 	bytes(", max_rss", p->max_rss);
 	duration(", max_age", p->max_age_ms);
-	printf(", jitter %u%%\n", p->jitter);
+	printf(", jitter %u%%", p->jitter);
+	duration(", queue_timeout", p->queue_timeout_ms);
+	printf("\n");
 }
 
 static void
@@ -139,12 +141,36 @@ param(const struct miso_conf_func *fn, size_t i)
 	printf("\n");
 }
 
+/*
+ * What the shim returns when the call fails and the policy is 'fail',
+ * from the one place the shim takes it from; the built-in values say so.
+ */
+static void
+fail_value(const struct miso_conf_func *fn)
+{
+	static const char *const kind[] = {
+		[MISO_K_SINT] = "signed integers",
+		[MISO_K_UINT] = "unsigned integers",
+		[MISO_K_FLOAT] = "floating point",
+	};
+	struct miso_conf_failval v;
+	char buf[64];
+
+	miso__conf_fail_value(fn, &v);
+	miso__conf_fail_format(&v, buf, sizeof buf);
+	printf("returns%s%s", *buf != '\0' ? " " : "", buf);
+	if (!v.set && (v.kind == MISO_K_SINT || v.kind == MISO_K_UINT ||
+	    v.kind == MISO_K_FLOAT))
+		printf(" (no 'fail' set: the default for %s)", kind[v.kind]);
+}
+
 static void
 returns(const struct miso_conf_func *fn)
 {
 	static const char *const how[] = { "the value", "nothing",
-	    "the pointer as is (opaque)", "a string that existed before the "
-	    "call (cstr)", "a fresh string (alloc cstr)", "a buffer",
+	    "the pointer as is (opaque)",
+	    "a string that existed before the call (cstr)",
+	    "a fresh string (alloc cstr)", "a buffer",
 	    "a fresh buffer (alloc)" };
 
 	printf("\treturns: ");
@@ -153,17 +179,7 @@ returns(const struct miso_conf_func *fn)
 	if (fn->ret_size != NULL)
 		expr(" of ", fn->ret_size, fn);
 	printf("\n\ton failure: ");
-	if (fn->ret->kind == MISO_K_VOID)
-		printf("returns");
-	else if (fn->ret->kind == MISO_K_POINTER ||
-	    fn->ret->kind == MISO_K_FUNCPTR)
-		printf("returns NULL");
-	else if (!fn->pol.has_fail)
-		printf("returns 0 (no fail value set)");
-	else if (fn->ret->kind == MISO_K_FLOAT)
-		printf("returns %.17g", fn->pol.fail_float);
-	else
-		printf("returns %" PRId64, fn->pol.fail_int);
+	fail_value(fn);
 	printf("\n");
 }
 

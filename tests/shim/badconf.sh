@@ -37,6 +37,10 @@ stops $d/bigstruct.conf \
     "miso: $d/bigstruct.conf:3:25: error: 'struct big' is passed by value and larger than 16 bytes (24); pass a pointer to it"
 stops $d/nodir.conf \
     "miso: $d/nodir.conf:2:27: error: 'out' points to data that is not const: say whether the function reads it ('in'), writes it ('out') or both ('inout')"
+stops $d/negsize.conf \
+    "miso: $d/negsize.conf:2:27: error: the size expression is negative (-5)"
+stops $d/bigsize.conf \
+    "miso: $d/bigsize.conf:2:27: error: the size expression overflows 64 bits"
 # The whole message, as a compiler gives it: the missing ';' at the end of
 # the line that lacks it, the next line's own error, its note without the
 # line again.

@@ -477,3 +477,25 @@ ts_exit_raise(int code)
 {
 	exit(code);
 }
+
+/* Compares two buffers of n bytes (memcmp stops at the first difference). */
+int
+ts_two_in(const char *a, const char *b, size_t n)
+{
+	int r = memcmp(a, b, n);
+
+	return (r > 0) - (r < 0);
+}
+
+/*
+ * Kills the process's parent, then waits to be killed too: in a worker,
+ * the parent is the zygote, whose death takes its workers with it.
+ */
+int
+ts_kill_parent(int x)
+{
+	kill(getppid(), SIGKILL);
+	for (;;)
+		pause();
+	return x;
+}

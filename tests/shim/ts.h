@@ -79,5 +79,7 @@ int		 ts_nonul(char *buf, size_t size);
 size_t		 ts_trim(char *s, size_t n);
 int		 ts_hang_abort(int ms);
 int		 ts_exit_raise(int code);
+int		 ts_two_in(const char *a, const char *b, size_t n);
+int		 ts_kill_parent(int x);
 
 #endif

@@ -13,10 +13,13 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ts.h"
 
@@ -323,6 +326,67 @@ errno_kept(void)
 	printf("no crash: ret %d errno %d\n", i, errno);
 }
 
+/* Prints how many children the process has, and how many are zombies. */
+static void
+children(const char *label)
+{
+	char path[64], state;
+	FILE *f, *g;
+	long pid;
+	int n = 0, z = 0;
+
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children",
+	    (long)getpid(), (long)getpid());
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fscanf(f, "%ld", &pid) == 1) {
+		n++;
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		if ((g = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(g, "%*d (%*[^)]) %c", &state) == 1 && state == 'Z')
+			z++;
+		fclose(g);
+	}
+	fclose(f);
+	printf("%s: %d children, %d zombies\n", label, n, z);
+}
+
+static double elapsed_ms(const struct timespec *t0);
+
+static void *
+long_call(void *arg)
+{
+	*(int *)arg = ts_hang(3000);
+	return NULL;
+}
+
+/*
+ * One worker, busy for 3 s with another thread's call: a call made a
+ * second later waits queue_timeout for it, then fails, not run; the
+ * busy call is not killed for it.
+ */
+static void
+queue(void)
+{
+	struct timespec second = { 1, 0 }, t0;
+	pthread_t t;
+	int busy = 0, r, e;
+
+	if (pthread_create(&t, NULL, long_call, &busy) != 0)
+		return;
+	nanosleep(&second, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	errno = 0;
+	r = ts_hang(1);
+	e = errno;
+	printf("queue: ret %d errno %d, %s 1.5 s\n", r, e,
+	    elapsed_ms(&t0) < 1500 ? "under" : "over");
+	pthread_join(t, NULL);
+	printf("busy call: ret %d\n", busy);
+	printf("after: ret %d\n", ts_hang(1));
+}
+
 static double
 elapsed_ms(const struct timespec *t0)
 {
@@ -412,6 +476,34 @@ main(int argc, char **argv)
 		printf("exit, on_crash = raise: ret %d\n", ts_exit_raise(5));
 	} else if (strcmp(what, "abort") == 0) {
 		printf("abort: ret %d\n", ts_crash_abort(1));
+	} else if (strcmp(what, "queue") == 0) {
+		queue();
+	} else if (strcmp(what, "twoin") == 0) {
+		/* Sizes whose sum does not fit: refused, never run. */
+		errno = 0;
+		r = ts_two_in("abc", "abd", (size_t)INT64_MAX);
+		e = errno;
+		printf("two_in, n = INT64_MAX: ret %d errno %d\n", r, e);
+		printf("two_in, n = 3: ret %d\n", ts_two_in("abc", "abd", 3));
+	} else if (strcmp(what, "hugecap") == 0) {
+		/* A capacity too large to copy back: refused, never run. */
+		memset(region, '.', sizeof region);
+		errno = 0;
+		ts_fill((unsigned char *)region, SIZE_MAX / 2, 1);
+		e = errno;
+		printf("fill, n = SIZE_MAX / 2: errno %d\n", e);
+		ts_fill((unsigned char *)region, 4, 1);
+		dump("  region", region, 8);
+	} else if (strcmp(what, "killparent") == 0) {
+		for (i = 1; i <= 2; i++) {
+			errno = 0;
+			r = ts_kill_parent(i);
+			e = errno;
+			printf("kill parent %d: ret %d errno %d\n", i, r, e);
+			r = ts_square(i + 6, &e);
+			printf("square %d: ret %d out %d\n", i + 6, r, e);
+		}
+		children("kill parent");
 	} else {
 		fprintf(stderr, "tsprog: unknown case '%s'\n", what);
 		return 2;
