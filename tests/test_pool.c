@@ -113,6 +113,8 @@ cb_errno(const void *in, size_t len, struct miso_writer *w)
 	errno = EDOM;
 }
 
+static void *volatile leaked;
+
 static void
 cb_eat_memory(const void *in, size_t len, struct miso_writer *w)
 {
@@ -121,14 +123,16 @@ cb_eat_memory(const void *in, size_t len, struct miso_writer *w)
 	(void)in;
 	(void)len;
 	(void)w;
+	/* Through a volatile pointer, so that no compiler drops the
+	 * allocation as unused. */
 	for (;;) {
 		p = malloc(1 << 20);
 		memset(p, 1, 1 << 20); /* NULL once the cap is reached */
+		leaked = p;
 	}
 }
 
 /* Leaks *in bytes, touched, and reports the worker's resident set. */
-static void *volatile leaked;
 
 static void
 cb_leak(const void *in, size_t len, struct miso_writer *w)
