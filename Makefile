@@ -12,6 +12,11 @@
 
 -include config.mak
 
+# The architecture built for, which picks the files under shim/arch/.
+ifeq ($(origin ARCH),undefined)
+ARCH   := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine)))
+endif
+
 VERSION     = 0.1.0
 prefix      ?= /usr/local
 PREFIX      ?= $(prefix)

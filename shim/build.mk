@@ -4,7 +4,7 @@
 
 REBIND_SRCS = shim/rebind.c shim/scan.c shim/real.c shim/slot.c \
               shim/elftab.c shim/streq.c shim/dl.c
-REBIND_OBJS = $(REBIND_SRCS:%.c=$(B)/%.o) $(B)/shim/dltramp.o
+REBIND_OBJS = $(REBIND_SRCS:%.c=$(B)/%.o) $(B)/shim/arch/$(ARCH)/dltramp.o
 REBIND_A    = $(B)/lib/libmisorebind.a
 
 ALL_TARGETS += $(REBIND_A)
@@ -18,6 +18,14 @@ $(REBIND_A): $(REBIND_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# What differs between architectures is in shim/arch/$(ARCH): the stubs,
+# the dl* trampolines, and arch.h (relocation types, PLT and IFUNC
+# conventions), which the miso command reads too.
+ifeq ($(wildcard shim/arch/$(ARCH)/arch.h),)
+$(error miso: no port to $(ARCH): shim/arch/$(ARCH) is missing)
+endif
+CPPFLAGS_AUTO += -Ishim/arch/$(ARCH)
 
 $(B)/shim/%.o: shim/%.S
 	@mkdir -p $(@D)
@@ -108,7 +116,7 @@ $(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
 # rebinding machinery inside, so that one file is all there is to preload.
 SHIM_SRCS = shim/init.c shim/log.c shim/ffi.c shim/marshal.c shim/entry.c \
             shim/policy.c shim/stats.c shim/worker.c
-SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o) $(B)/shim/stubs.o
+SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o) $(B)/shim/arch/$(ARCH)/stubs.o
 SHIM_SO   = $(B)/lib/libmiso.so
 FFI_CFLAGS = $(shell $(PKG_CONFIG) --cflags libffi 2>/dev/null)
 FFI_LIBS   = $(shell $(PKG_CONFIG) --libs libffi 2>/dev/null || echo -lffi)

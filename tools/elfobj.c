@@ -15,6 +15,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "arch.h"
 #include "tools.h"
 
 #define MAXVER	256
@@ -209,8 +210,9 @@ read_object(struct miso__obj *o)
 }
 
 /*
- * Opens path as an x86-64 ELF object. Returns 0, -ENOEXEC for a file of
- * another kind (the loader skips those and searches on), or -errno.
+ * Opens path as an ELF object of this architecture (shim/arch/ARCH/arch.h).
+ * Returns 0, -ENOEXEC for a file of another kind (the loader skips those
+ * and searches on), or -errno.
  */
 int
 miso__obj_open(const char *path, struct miso__obj **out)
@@ -228,7 +230,7 @@ miso__obj_open(const char *path, struct miso__obj **out)
 	if ((o->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
 	    elf_kind(o->elf) != ELF_K_ELF || gelf_getehdr(o->elf, &eh) ==
 	    NULL || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_machine != EM_X86_64) {
+	    eh.e_machine != MISO__ARCH_EM) {
 		miso__obj_free(o);
 		return -ENOEXEC;
 	}
