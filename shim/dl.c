@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "rebind.h"
 
 #define EXPORT	__attribute__((visibility("default")))
@@ -217,7 +218,7 @@ elf_ok(const char *path)
 	close(fd);
 	return n == (ssize_t)sizeof(e) &&
 	    memcmp(e.e_ident, ELFMAG, SELFMAG) == 0 &&
-	    e.e_ident[EI_CLASS] == ELFCLASS64 && e.e_machine == EM_X86_64 &&
+	    e.e_ident[EI_CLASS] == ELFCLASS64 && e.e_machine == MISO__ARCH_EM &&
 	    e.e_type == ET_DYN;
 }
 
