@@ -13,6 +13,17 @@ int count_children(void);
 size_t rss_bytes(void);
 /* 1 when running under valgrind or a sanitizer: keep loops short. */
 int slow_tool(void);
+/*
+ * 1 when a lowered RLIMIT_AS takes effect. qemu-user accepts the call and
+ * ignores it (the limit would bind the emulator itself): a test of the
+ * memory cap there would allocate without end.
+ */
+int as_limit_works(void);
+/*
+ * 1 when clone() makes a child with no exit signal, as the engine does for
+ * single-threaded callers; qemu-user refuses it, and the engine forks.
+ */
+int clone_works(void);
 /* Waits up to ms for pid to disappear; 0 when it did. */
 int wait_gone(pid_t pid, int ms);
 
