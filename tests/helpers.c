@@ -86,8 +86,14 @@ slow_tool(void)
 #ifdef MISO_SANITIZED
 	return 1;
 #else
-	return getenv("MISO_UNDER_VALGRIND") != NULL;
+	return getenv("MISO_UNDER_VALGRIND") != NULL || emulated();
 #endif
+}
+
+int
+emulated(void)
+{
+	return getenv("MISO_UNDER_EMULATOR") != NULL;
 }
 
 int
