@@ -39,13 +39,13 @@ RUNNER ?=
 export RUNNER
 
 # What an emulator can run: the unit tests, and the integration tests of
-# the rebinding, the shim and the examples (ASan, TSan, valgrind and the
-# fuzzers are the host's). Its tally is $(B)/.tally; the last line says
-# "ARCH: N passed, N failed".
+# the rebinding, the shim, 'miso check' and the examples (ASan, TSan,
+# valgrind and the fuzzers are the host's). Its tally is $(B)/.tally; the
+# last line says "ARCH: N passed, N failed".
 CROSS_SCRIPTS = tests/rebind/run.sh tests/shim/annot.sh tests/shim/zlib.sh \
                 tests/shim/contain.sh tests/shim/badconf.sh \
                 tests/shim/annot-worker.sh tests/shim/contain-worker.sh \
-                tests/examples.sh
+                tests/tools/check-arch.sh tests/examples.sh
 .PHONY: test-cross check-cross
 test-cross:
 	@$(MAKE) --no-print-directory CROSS=$(or $(CROSS),aarch64-linux-gnu-) \
@@ -55,7 +55,7 @@ check-cross:
 	@MISO_TALLY=$(B)/.tally scripts/run-tests reset
 	@-MISO_TALLY=$(B)/.tally MISO_UNDER_EMULATOR=1 \
 	    scripts/run-tests unit $(UNIT_TESTS)
-	@-B=$(B) MISO_TALLY=$(B)/.tally CONTAIN_CALLS=1000 \
+	@-B=$(B) ARCH=$(ARCH) MISO_TALLY=$(B)/.tally CONTAIN_CALLS=1000 \
 	    CONTAIN_THREAD_CALLS=50 scripts/run-tests script $(CROSS_SCRIPTS)
 	@MISO_TALLY=$(B)/.tally scripts/run-tests summary $(ARCH)
 

@@ -311,10 +311,9 @@ miso__obj_hidden(const struct miso__obj *o, const char *name)
 }
 
 /*
- * Counts the call and jmp rel32 instructions in executable sections whose
- * target is the address to: calls that bind inside the object and that no
- * relocation slot can redirect. It reads bytes, not instructions, so it
- * can overcount in data mixed into code; it never misses a direct call.
+ * Counts the direct calls and jumps in executable sections whose target
+ * is the address to (miso__arch_branches): calls that bind inside the
+ * object and that no relocation slot can redirect.
  */
 size_t
 miso__obj_direct_calls(const struct miso__obj *o, GElf_Addr to)
@@ -322,24 +321,14 @@ miso__obj_direct_calls(const struct miso__obj *o, GElf_Addr to)
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	Elf_Data *d;
-	size_t i, n = 0;
+	size_t n = 0;
 
 	while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
 		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type !=
 		    SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR) ||
 		    (d = elf_getdata(scn, NULL)) == NULL || d->d_buf == NULL)
 			continue;
-		const unsigned char *b = d->d_buf;
-
-		for (i = 0; i + 5 <= d->d_size; i++) {
-			int32_t rel;
-
-			if (b[i] != 0xe8 && b[i] != 0xe9)
-				continue;
-			memcpy(&rel, b + i + 1, 4);
-			if (sh.sh_addr + i + 5 + (int64_t)rel == to)
-				n++;
-		}
+		n += miso__arch_branches(d->d_buf, d->d_size, sh.sh_addr, to);
 	}
 	return n;
 }

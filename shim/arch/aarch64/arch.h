@@ -13,6 +13,7 @@
 
 #include <elf.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -47,6 +48,30 @@ miso__arch_lazy_plt(const unsigned char *p)
 		memcpy(&insn, p + 4, sizeof insn);
 	}
 	return insn == 0xa9bf7bf0;
+}
+
+/*
+ * The bl and b instructions (imm26, in words from the instruction) in len
+ * bytes of code at addr whose target is to. Instructions are aligned
+ * words; a literal pool in the code may overcount, never undercount.
+ */
+static inline size_t
+miso__arch_branches(const unsigned char *b, size_t len, uint64_t addr,
+    uint64_t to)
+{
+	size_t i, n = 0;
+	uint32_t insn;
+	int64_t off;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		memcpy(&insn, b + i, 4);
+		if ((insn & 0x7c000000) != 0x14000000)	/* b, bl */
+			continue;
+		off = (int64_t)((uint64_t)(insn & 0x03ffffff) << 38) >> 36;
+		if (addr + i + off == to)
+			n++;
+	}
+	return n;
 }
 
 /*

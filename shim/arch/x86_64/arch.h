@@ -10,7 +10,9 @@
 
 #include <elf.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define MISO__ARCH_NAME		"x86-64"
 #define MISO__ARCH_EM		EM_X86_64
@@ -38,6 +40,28 @@ miso__arch_lazy_plt(const unsigned char *p)
 	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
 		p += 4;
 	return p[0] == 0x68;
+}
+
+/*
+ * The call and jmp rel32 instructions in len bytes of code at addr whose
+ * target is to. It reads bytes, not instructions, so it can overcount in
+ * data mixed into code; it never misses a direct call.
+ */
+static inline size_t
+miso__arch_branches(const unsigned char *b, size_t len, uint64_t addr,
+    uint64_t to)
+{
+	size_t i, n = 0;
+	int32_t rel;
+
+	for (i = 0; i + 5 <= len; i++) {
+		if (b[i] != 0xe8 && b[i] != 0xe9)
+			continue;
+		memcpy(&rel, b + i + 1, 4);
+		if (addr + i + 5 + (int64_t)rel == to)
+			n++;
+	}
+	return n;
 }
 
 /* The loader calls an IFUNC resolver with no arguments on x86-64. */
