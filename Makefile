@@ -6,6 +6,7 @@
 #
 #   make            libraries, the shim, the miso command, examples
 #   make test       every test: unit, integration, ASan+UBSan, valgrind, fuzz
+#   make test-cross build for aarch64 and test under qemu-user (CROSS below)
 #   make demo       the main demonstration
 #   make bench      benchmarks (medians and ratios against bare fork+waitpid)
 #   make install    PREFIX/DESTDIR aware
