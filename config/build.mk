@@ -20,7 +20,7 @@ VALGRIND_TESTS += $(CONF_TESTS)
 
 $(B)/config/systab.h: config/gen-structs.sh
 	@mkdir -p $(@D)
-	$(call quiet,GEN)config/gen-structs.sh $@ $(CONF_PROBE_CC)
+	$(call quiet,GEN)RUNNER='$(RUNNER)' config/gen-structs.sh $@ $(CONF_PROBE_CC)
 
 $(B)/config/errtab.h: config/gen-errno.sh
 	@mkdir -p $(@D)

@@ -1,7 +1,7 @@
 /*
  * Struct declarations and definitions, laid out as the x86-64 System V ABI
- * (and every common C ABI) does: each field at the next multiple of its
- * alignment, the whole padded to the largest.
+ * and AAPCS64 (and every common C ABI) do: each field at the next multiple
+ * of its alignment, the whole padded to the largest.
  */
 #include <string.h>
 

@@ -34,6 +34,18 @@
  */
 #define PURE_SPIN_NS 2000u
 
+/*
+ * The CPU's spin-wait hint, which yields the core to its sibling thread
+ * and keeps the pipeline from speculating on the loop's exit.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax()	__builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpu_relax()	__asm__ __volatile__("yield" ::: "memory")
+#else
+#define cpu_relax()	((void)0)
+#endif
+
 static long
 futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
 {
@@ -72,7 +84,7 @@ spin(struct miso__bell *b, uint32_t seen, uint32_t spin_ns)
 		for (i = 0; i < SPIN_CHECK; i++) {
 			if (moved(b, seen))
 				return 1;
-			__builtin_ia32_pause();
+			cpu_relax();
 		}
 		now = miso__now_ns();
 		if (now - start >= spin_ns)

@@ -17,7 +17,9 @@
  * documented: pthread_atfork() handlers do not run in the child, and
  * glibc's cached thread id in the child is the caller's (glibc's own
  * raise(), abort() and pthread_kill() on oneself ask the kernel instead).
- * MISO_F_FORK, or a second thread, selects plain fork().
+ * MISO_F_FORK, or a second thread, selects plain fork(); so does a
+ * system that refuses a clone without SIGCHLD as its exit signal (EINVAL:
+ * qemu-user does, as it cannot emulate other exit signals).
  */
 #define _GNU_SOURCE
 #include <sys/single_threaded.h>
@@ -39,6 +41,7 @@ static pid_t cached_pid;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static pid_t pending[MAX_PENDING];
 static int npending;
+static int clone_refused;
 
 static void
 forget_pid(void)
@@ -74,10 +77,16 @@ miso__spawn(unsigned flags, int *cloned)
 {
 	pid_t pid;
 
-	*cloned = !(flags & MISO_F_FORK) && __libc_single_threaded;
+	*cloned = !(flags & MISO_F_FORK) && __libc_single_threaded &&
+	    !__atomic_load_n(&clone_refused, __ATOMIC_RELAXED);
 	if (!*cloned)
 		return fork();
 	pid = (pid_t)syscall(SYS_clone, 0, NULL, NULL, NULL, 0);
+	if (pid == -1 && errno == EINVAL) {
+		__atomic_store_n(&clone_refused, 1, __ATOMIC_RELAXED);
+		*cloned = 0;
+		return fork();
+	}
 	return pid;
 }
 

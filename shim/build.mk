@@ -4,7 +4,7 @@
 
 REBIND_SRCS = shim/rebind.c shim/scan.c shim/real.c shim/slot.c \
               shim/elftab.c shim/streq.c shim/dl.c shim/nearest.c
-REBIND_OBJS = $(REBIND_SRCS:%.c=$(B)/%.o) $(B)/shim/dltramp.o
+REBIND_OBJS = $(REBIND_SRCS:%.c=$(B)/%.o) $(B)/shim/arch/$(ARCH)/dltramp.o
 REBIND_A    = $(B)/lib/libmisorebind.a
 
 ALL_TARGETS += $(REBIND_A)
@@ -19,9 +19,19 @@ $(REBIND_A): $(REBIND_OBJS)
 	$(Q)rm -f $@
 	$(call quiet,AR)$(AR) rcs $@ $^
 
+# What differs between architectures is in shim/arch/$(ARCH): the stubs,
+# the dl* trampolines, and arch.h (relocation types, PLT and IFUNC
+# conventions), which the miso command reads too.
+ifeq ($(wildcard shim/arch/$(ARCH)/arch.h),)
+$(error miso: no port to $(ARCH): shim/arch/$(ARCH) is missing)
+endif
+CPPFLAGS_AUTO += -Ishim/arch/$(ARCH)
+
+# The user's CFLAGS reach the assembler too, so that -mbranch-protection
+# marks the stubs as it marks the C objects.
 $(B)/shim/%.o: shim/%.S
 	@mkdir -p $(@D)
-	$(call quiet,AS)$(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) -fPIC -MMD -MP -c -o $@ $<
+	$(call quiet,AS)$(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
 # Test objects and programs (tests/rebind/run.sh).
 RT       = $(B)/tests/rebind
@@ -107,8 +117,8 @@ $(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
 # libmiso.so: the shim, with the engine, the config parser and the
 # rebinding machinery inside, so that one file is all there is to preload.
 SHIM_SRCS = shim/init.c shim/log.c shim/ffi.c shim/marshal.c shim/entry.c \
-            shim/policy.c shim/stats.c shim/worker.c
-SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o) $(B)/shim/stubs.o
+            shim/policy.c shim/stats.c shim/worker.c shim/safecopy.c
+SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o) $(B)/shim/arch/$(ARCH)/stubs.o
 SHIM_SO   = $(B)/lib/libmiso.so
 FFI_CFLAGS = $(shell $(PKG_CONFIG) --cflags libffi 2>/dev/null)
 FFI_LIBS   = $(shell $(PKG_CONFIG) --libs libffi 2>/dev/null || echo -lffi)
@@ -149,7 +159,7 @@ $(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_
 # Fuzzing the caller's side of the reply (tests/fuzz_reply.c).
 REPLY_FUZZ = $(B)/fuzz/fuzz_reply
 REPLY_FUZZ_SRCS = tests/fuzz_reply.c shim/marshal.c shim/ffi.c \
-                  core/writer.c core/io.c $(CONF_SRCS)
+                  shim/safecopy.c core/writer.c core/io.c $(CONF_SRCS)
 
 $(REPLY_FUZZ): $(REPLY_FUZZ_SRCS) shim/shim.h $(CONF_GEN)
 	@mkdir -p $(@D)

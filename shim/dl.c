@@ -1,7 +1,8 @@
 /*
  * The dl* functions libmiso.so exports: dlopen opens what the caller
  * would have opened and rebinds it before returning; dlsym and dlvsym
- * (entered through shim/dltramp.S) hand out a hook's entry for its real.
+ * (entered through shim/arch/ARCH/dltramp.S) hand out a hook's entry for
+ * its real.
  *
  * glibc derives two things from the return address of dlopen and dlsym:
  * the search path of dlopen (the caller's DT_RPATH, DT_RUNPATH, $ORIGIN)
@@ -26,11 +27,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "rebind.h"
 
 #define EXPORT	__attribute__((visibility("default")))
 
-/* What shim/dltramp.S does next: jump to jump, or return ret. */
+/* What shim/arch/ARCH/dltramp.S does next: jump to jump, or return ret. */
 struct miso__route {
 	void	*jump;
 	void	*ret;
@@ -43,7 +45,8 @@ struct miso__route miso__dlmopen_route(Lmid_t lmid, const char *file,
 
 /*
  * Nothing calls dlsym or dlvsym by name in libmiso.so, so without this
- * reference a static link would leave shim/dltramp.S out of the library.
+ * reference a static link would leave shim/arch/ARCH/dltramp.S out of
+ * the library.
  */
 extern const char miso__dltramp[];
 __attribute__((used)) static const void *const keep_tramp = miso__dltramp;
@@ -215,7 +218,7 @@ elf_ok(const char *path)
 	close(fd);
 	return n == (ssize_t)sizeof(e) &&
 	    memcmp(e.e_ident, ELFMAG, SELFMAG) == 0 &&
-	    e.e_ident[EI_CLASS] == ELFCLASS64 && e.e_machine == EM_X86_64 &&
+	    e.e_ident[EI_CLASS] == ELFCLASS64 && e.e_machine == MISO__ARCH_EM &&
 	    e.e_type == ET_DYN;
 }
 

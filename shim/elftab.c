@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "rebind_internal.h"
 
 /*
@@ -226,8 +227,8 @@ lookup_sysv(const struct miso__dynobj *o, const char *name, const char *version)
 /*
  * The address of the definition of name in o, or NULL; *ver gets its
  * version (a string of o, NULL if unversioned). An IFUNC's value
- * is its resolver: ld.so calls it with no arguments on x86-64 and so do
- * we, so that the real equals what the loader put in the slots. Resolvers
+ * is its resolver: we call it as ld.so does (miso__arch_ifunc), so that
+ * the real equals what the loader put in the slots. Resolvers
  * are written to run inside the loader, under its locks, as here.
  */
 void *
@@ -247,7 +248,7 @@ miso__obj_find(const struct miso__dynobj *o, const char *name,
 		*ver = miso__sym_version(o, (size_t)(s - o->symtab), NULL);
 	a = o->base + s->st_value;
 	if (ELF64_ST_TYPE(s->st_info) == STT_GNU_IFUNC)
-		return ((void *(*)(void))a)();
+		return miso__arch_ifunc(a);
 	return (void *)a;
 }
 

@@ -12,7 +12,6 @@
  * overflows anything.
  */
 #define _GNU_SOURCE
-#include <sys/uio.h>
 
 #include <errno.h>
 #include <link.h>
@@ -405,26 +404,21 @@ static int
 write_in_place(void *dst, const struct region *r)
 {
 	unsigned char buf[4096];
-	struct iovec local, remote;
 	size_t off, n;
-	pid_t self = getpid();
+	int rc;
 
 	for (off = 0; off < r->len; off += n) {
 		n = r->len - off < sizeof buf ? (size_t)r->len - off :
 		    sizeof buf;
-		local = (struct iovec){ buf, n };
-		remote = (struct iovec){ (char *)dst + off, n };
-		if (process_vm_readv(self, &local, 1, &remote, 1, 0) !=
-		    (ssize_t)n)
-			return -EFAULT;
+		if ((rc = miso__safe_read(buf, (char *)dst + off, n)) != 0)
+			return rc;
 		if (memcmp(buf, r->src + off, n) == 0)
 			continue;
 		if (!in_loaded_object(dst, (size_t)r->len))
 			return -EFAULT;
-		local.iov_base = (void *)(r->src + off);
-		if (process_vm_writev(self, &local, 1, &remote, 1, 0) !=
-		    (ssize_t)n)
-			return -EFAULT;
+		rc = miso__safe_write((char *)dst + off, r->src + off, n);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * Rebinding calls at run time: the shim points the relocation slots that
- * hold a hooked function's address (R_X86_64_JUMP_SLOT, R_X86_64_GLOB_DAT,
- * R_X86_64_64) at a replacement, in every loaded object but its own and
- * the dynamic loader. Private to libmiso.so.
+ * hold a hooked function's address (JUMP_SLOT, GLOB_DAT and the absolute
+ * 64-bit one: R_X86_64_64, R_AARCH64_ABS64; shim/arch/ARCH/arch.h) at a
+ * replacement, in every loaded object but its own and the dynamic
+ * loader. Private to libmiso.so.
  */
 #ifndef MISO_SHIM_REBIND_H
 #define MISO_SHIM_REBIND_H

@@ -44,8 +44,8 @@ struct miso__fn {
 };
 
 /*
- * The entries the rebound slots point at (shim/stubs.S): stub i, at
- * miso__stub_base + 64 * i, goes to the real function when miso__bypass
+ * The entries the rebound slots point at (shim/arch/ARCH/stubs.S): stub
+ * i, at miso__stub_base + 64 * i, goes to the real function when miso__bypass
  * is set and to stubs[i].closure otherwise.
  */
 #define MISO__MAX_FNS 256
@@ -130,6 +130,14 @@ void miso__fail(const struct miso__fn *f, void *ret, int code,
     const struct miso_result *res, const char *why);
 
 /* stats.c */
+/*
+ * Copy n bytes (at most 4096) from or to an address of this process that
+ * may not be mapped (shim/safecopy.c). Return 0, -EFAULT, or -errno of
+ * pipe2.
+ */
+int miso__safe_read(void *buf, const void *addr, size_t n);
+int miso__safe_write(void *addr, const void *buf, size_t n);
+
 void miso__stats_record(struct miso__fn *f, int code,
     const struct miso_result *res);
 void miso__stats_init(struct miso__fn *fns, size_t n);

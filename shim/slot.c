@@ -18,24 +18,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "rebind_internal.h"
 
-/*
- * Before its first call, a lazy JUMP_SLOT holds the address of the
- * "push $index" of its entry in the object's own PLT (after an endbr64
- * with IBT). No function starts with a push of an immediate.
- */
+/* A lazy JUMP_SLOT not bound yet: it holds an address in the PLT. */
 static bool
 lazy_stub(const struct miso__dynobj *o, const void *val)
 {
-	const unsigned char *p = val;
-
-	if ((miso__seg_flags(o, (uintptr_t)p, 9) & (PF_R | PF_X)) !=
+	if ((miso__seg_flags(o, (uintptr_t)val, 9) & (PF_R | PF_X)) !=
 	    (PF_R | PF_X))
 		return false;
-	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
-		p += 4;
-	return p[0] == 0x68;
+	return miso__arch_lazy_plt(val);
 }
 
 /*
@@ -74,11 +67,11 @@ slot_write(const struct miso__dynobj *o, void **slot, void *val)
 
 /*
  * Patches one relocation if it names a hook and its slot holds the real
- * (R_X86_64_64: with no addend), or is a lazy PLT slot not bound yet. A
- * slot bound to another definition (another object's own copy, the
- * canonical PLT entry of a non-PIE program) is left alone: the former is
- * not the hooked function, and the latter already leads to a patched
- * slot. Only ever writes the hook's entry, so patching twice is harmless.
+ * (an absolute one, R_X86_64_64 or R_AARCH64_ABS64: with no addend), or
+ * is a lazy PLT slot not bound yet. A slot bound to another definition
+ * (another object's own copy, the canonical PLT entry of a non-PIE
+ * program) is left alone: the former is not the hooked function, and the
+ * latter already leads to a patched slot. Only ever writes the hook's entry, so patching twice is harmless.
  */
 static int
 patch_rela(const struct miso__dynobj *o, const ElfW(Rela) *r)
@@ -90,8 +83,8 @@ patch_rela(const struct miso__dynobj *o, const ElfW(Rela) *r)
 	long i;
 	int rc;
 
-	if ((type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT &&
-	    type != R_X86_64_64) || idx == STN_UNDEF ||
+	if ((type != MISO__ARCH_JUMP_SLOT && type != MISO__ARCH_GLOB_DAT &&
+	    type != MISO__ARCH_ABS64) || idx == STN_UNDEF ||
 	    (i = miso__hook_match(o, idx)) < 0)
 		return 0;
 	h = &miso__hooks[i];
@@ -101,8 +94,8 @@ patch_rela(const struct miso__dynobj *o, const ElfW(Rela) *r)
 	if (val == h->entry)
 		return 0;
 	if (!(real != NULL && val == real &&
-	    (type != R_X86_64_64 || r->r_addend == 0)) &&
-	    !(type == R_X86_64_JUMP_SLOT && lazy_stub(o, val))) {
+	    (type != MISO__ARCH_ABS64 || r->r_addend == 0)) &&
+	    !(type == MISO__ARCH_JUMP_SLOT && lazy_stub(o, val))) {
 		LOG(4, "rebind: %s in %s: slot %p holds %p, not %p: kept",
 		    h->name, o->info->dlpi_name, (void *)slot, val, real);
 		return 0;

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Runs every example; each one checks its own behaviour and exits 0.
+# In a cross build, RUNNER runs them (scripts/qemu-run).
 set -u
 B=${B:-build}
 fail=0
 for e in basic error_handling blocking_signals leak crash timeout pool; do
-	if out=$("$B/examples/$e" 2>&1); then
+	if out=$(${RUNNER:-} "$B/examples/$e" 2>&1); then
 		printf '%s\n' "$out" | sed "s/^/$e: /"
 	else
 		printf '%s\n' "$out" | sed "s/^/$e: /"
@@ -13,5 +14,5 @@ for e in basic error_handling blocking_signals leak crash timeout pool; do
 	fi
 done
 # The outcome table is deterministic but for nothing: compare it whole.
-"$B/examples/error_handling" | diff -u tests/examples/error_handling.out - || fail=1
+${RUNNER:-} "$B/examples/error_handling" | diff -u tests/examples/error_handling.out - || fail=1
 exit $fail

@@ -1,4 +1,8 @@
 #define _GNU_SOURCE
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -82,8 +86,40 @@ slow_tool(void)
 #ifdef MISO_SANITIZED
 	return 1;
 #else
-	return getenv("MISO_UNDER_VALGRIND") != NULL;
+	return getenv("MISO_UNDER_VALGRIND") != NULL || emulated();
 #endif
+}
+
+int
+emulated(void)
+{
+	return getenv("MISO_UNDER_EMULATOR") != NULL;
+}
+
+int
+as_limit_works(void)
+{
+	struct rlimit rl = { 64 << 20, 64 << 20 };
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == 0)
+		_exit(setrlimit(RLIMIT_AS, &rl) == 0 &&
+		    getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur == 64 << 20 ?
+		    0 : 1);
+	if (pid == -1 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+int
+clone_works(void)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, 0, NULL, NULL, NULL, 0);
+
+	if (pid == 0)
+		_exit(0);
+	return pid > 0 && waitpid(pid, NULL, __WCLONE) == pid;
 }
 
 int

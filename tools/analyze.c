@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "config.h"
 #include "report.h"
 
@@ -76,7 +77,7 @@ miso__rel_name(unsigned kind, unsigned other)
 	case MISO__R_GLOB_DAT:
 		return "GLOB_DAT";
 	case MISO__R_64:
-		return "R_X86_64_64";
+		return MISO__ARCH_ABS64_NAME;
 	}
 	snprintf(buf, sizeof buf, "type %u", other);
 	return buf;
@@ -85,9 +86,9 @@ miso__rel_name(unsigned kind, unsigned other)
 static unsigned
 rel_kind(unsigned type)
 {
-	return type == R_X86_64_JUMP_SLOT ? MISO__R_JUMP_SLOT :
-	    type == R_X86_64_GLOB_DAT ? MISO__R_GLOB_DAT :
-	    type == R_X86_64_64 ? MISO__R_64 : MISO__R_OTHER;
+	return type == MISO__ARCH_JUMP_SLOT ? MISO__R_JUMP_SLOT :
+	    type == MISO__ARCH_GLOB_DAT ? MISO__R_GLOB_DAT :
+	    type == MISO__ARCH_ABS64 ? MISO__R_64 : MISO__R_OTHER;
 }
 
 /* The shim leaves the dynamic loader alone, so its slots do not count. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "config.h"
 #include "report.h"
 
@@ -29,7 +30,8 @@ load(struct miso__report *rp, const char *prog)
 	else if ((path = miso__which(prog)) == NULL)
 		err(MISO__EXIT_USAGE, "%s", prog);
 	if ((r = miso__load_program(path, &rp->load)) == -ENOEXEC)
-		errx(MISO__EXIT_USAGE, "%s: not an x86-64 ELF file", prog);
+		errx(MISO__EXIT_USAGE, "%s: not an " MISO__ARCH_NAME " ELF file",
+		    prog);
 	else if (r != 0)
 		errx(MISO__EXIT_USAGE, "%s: %s", prog, strerror(-r));
 	/* A set-group-ID bit without group execute means mandatory locking. */

@@ -15,6 +15,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "arch.h"
 #include "tools.h"
 
 #define MAXVER	256
@@ -209,8 +210,9 @@ read_object(struct miso__obj *o)
 }
 
 /*
- * Opens path as an x86-64 ELF object. Returns 0, -ENOEXEC for a file of
- * another kind (the loader skips those and searches on), or -errno.
+ * Opens path as an ELF object of this architecture (shim/arch/ARCH/arch.h).
+ * Returns 0, -ENOEXEC for a file of another kind (the loader skips those
+ * and searches on), or -errno.
  */
 int
 miso__obj_open(const char *path, struct miso__obj **out)
@@ -228,7 +230,7 @@ miso__obj_open(const char *path, struct miso__obj **out)
 	if ((o->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
 	    elf_kind(o->elf) != ELF_K_ELF || gelf_getehdr(o->elf, &eh) ==
 	    NULL || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_machine != EM_X86_64) {
+	    eh.e_machine != MISO__ARCH_EM) {
 		miso__obj_free(o);
 		return -ENOEXEC;
 	}
@@ -309,10 +311,9 @@ miso__obj_hidden(const struct miso__obj *o, const char *name)
 }
 
 /*
- * Counts the call and jmp rel32 instructions in executable sections whose
- * target is the address to: calls that bind inside the object and that no
- * relocation slot can redirect. It reads bytes, not instructions, so it
- * can overcount in data mixed into code; it never misses a direct call.
+ * Counts the direct calls and jumps in executable sections whose target
+ * is the address to (miso__arch_branches): calls that bind inside the
+ * object and that no relocation slot can redirect.
  */
 size_t
 miso__obj_direct_calls(const struct miso__obj *o, GElf_Addr to)
@@ -320,24 +321,14 @@ miso__obj_direct_calls(const struct miso__obj *o, GElf_Addr to)
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	Elf_Data *d;
-	size_t i, n = 0;
+	size_t n = 0;
 
 	while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
 		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type !=
 		    SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR) ||
 		    (d = elf_getdata(scn, NULL)) == NULL || d->d_buf == NULL)
 			continue;
-		const unsigned char *b = d->d_buf;
-
-		for (i = 0; i + 5 <= d->d_size; i++) {
-			int32_t rel;
-
-			if (b[i] != 0xe8 && b[i] != 0xe9)
-				continue;
-			memcpy(&rel, b + i + 1, 4);
-			if (sh.sh_addr + i + 5 + (int64_t)rel == to)
-				n++;
-		}
+		n += miso__arch_branches(d->d_buf, d->d_size, sh.sh_addr, to);
 	}
 	return n;
 }

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "tools.h"
 
 #define OLD_MAGIC	"ld.so-1.7.0"
 #define NEW_MAGIC	"glibc-ld.so.cache1.1"
 #define FLAG_ELF_LIBC6	0x0003
-#define FLAG_X8664	0x0300
 
 struct new_header {
 	char		magic[20];
@@ -80,7 +80,8 @@ search(const char *p, size_t len, const char *soname, int *known)
 			break;
 		memcpy(&e, p + base + at, sizeof e);
 		if ((e.flags & 0xff) != FLAG_ELF_LIBC6 ||
-		    (e.flags & 0xff00) != FLAG_X8664 || e.hwcap != 0 ||
+		    (e.flags & 0xff00) != MISO__ARCH_CACHE_FLAG ||
+		    e.hwcap != 0 ||
 		    e.key >= rest || e.value >= rest ||
 		    memchr(p + base + e.key, '\0', rest - e.key) == NULL ||
 		    memchr(p + base + e.value, '\0', rest - e.value) == NULL)
@@ -91,7 +92,10 @@ search(const char *p, size_t len, const char *soname, int *known)
 	return NULL;
 }
 
-/* "\tlibc.so.6 (libc6,x86-64) => /lib/x86_64-linux-gnu/libc.so.6" */
+/*
+ * "\tlibc.so.6 (libc6,x86-64) => /lib/x86_64-linux-gnu/libc.so.6", with
+ * "AArch64" for the tag on arm64.
+ */
 static char *
 ldconfig_p(const char *soname)
 {
@@ -105,7 +109,7 @@ ldconfig_p(const char *soname)
 		char *s = line + strspn(line, " \t");
 
 		if (strncmp(s, soname, n) != 0 || s[n] != ' ' ||
-		    strstr(s, "x86-64") == NULL ||
+		    strstr(s, MISO__ARCH_CACHE_TAG) == NULL ||
 		    (arrow = strstr(s, " => ")) == NULL)
 			continue;
 		if ((nl = strchr(arrow, '\n')) != NULL)

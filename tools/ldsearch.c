@@ -14,10 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "tools.h"
 
 static const char *const default_dirs[] = {
-	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+	"/lib/" MISO__ARCH_TRIPLET, "/usr/lib/" MISO__ARCH_TRIPLET,
 	"/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL
 };
 
@@ -27,8 +28,8 @@ lib_token(void)
 {
 	struct stat st;
 
-	return stat("/lib/x86_64-linux-gnu", &st) == 0 ?
-	    "lib/x86_64-linux-gnu" : "lib64";
+	return stat("/lib/" MISO__ARCH_TRIPLET, &st) == 0 ?
+	    "lib/" MISO__ARCH_TRIPLET : MISO__ARCH_LIBDIR;
 }
 
 static size_t
@@ -61,7 +62,7 @@ expand(const char *dir, const struct miso__obj *o)
 			else if ((n = token(dir + 1, "LIB")) != 0)
 				rep = lib_token();
 			else if ((n = token(dir + 1, "PLATFORM")) != 0)
-				rep = "x86_64";
+				rep = MISO__ARCH_PLATFORM;
 		}
 		if (rep != NULL) {
 			t = miso__xasprintf("%s%s", out, rep);

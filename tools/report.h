@@ -28,7 +28,7 @@ struct miso__finding {
 struct miso__import {
 	const struct miso__obj	*obj;
 	unsigned		 kinds;		/* MISO__R_* */
-	unsigned		 other;		/* an R_X86_64_* not rebound */
+	unsigned		 other;		/* a relocation type not rebound */
 	const char		*version;	/* the version it asks for */
 };
 

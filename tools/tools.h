@@ -68,7 +68,7 @@ struct miso__dsym {
 
 struct miso__rel {
 	size_t		 sym;	/* index in .dynsym */
-	unsigned	 type;	/* R_X86_64_* */
+	unsigned	 type;	/* R_X86_64_*, R_AARCH64_* */
 };
 
 /* A loaded (or to-be-loaded) object, as the dynamic loader would see it. */

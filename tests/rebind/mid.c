@@ -18,7 +18,7 @@ mid_call(long a, long b)
 	return tfunc_add(a, b);
 }
 
-/* R_X86_64_64 in writable data, and in RELRO (.data.rel.ro). */
+/* An absolute relocation in writable data, and in RELRO (.data.rel.ro). */
 static long (*mid_addp)(long, long) = tfunc_add;
 static long (*const mid_addc)(long, long) = tfunc_add;
 

@@ -13,7 +13,10 @@ long	mid_data(long, long);
 long	mid_relro(long, long);
 long	mid_next(long, long);
 
-/* An initialized global: R_X86_64_64 in a PIE, the PLT entry otherwise. */
+/*
+ * An initialized global: an absolute relocation (R_X86_64_64,
+ * R_AARCH64_ABS64) in a PIE, the PLT entry otherwise.
+ */
 long (*g_add)(long, long) = tfunc_add;
 
 int

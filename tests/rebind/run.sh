@@ -3,6 +3,7 @@
 # library (libhookpre.so, which hooks the names in HOOK_NAMES with
 # counting wrappers that add 1000) and compares their output and the hook
 # counts with the expected text. Needs 'make build-all' (or rebind-tests).
+# In a cross build, RUNNER runs the programs (scripts/qemu-run).
 set -u
 B=${B:-build}
 T=$B/tests/rebind
@@ -33,7 +34,11 @@ run() {
 	printf '%s\n' "$4" >"$tmp/want.out"
 	rm -f "$tmp/counts"
 	if [ "$hooks" = - ]; then
-		"$prog" >"$tmp/got.out" 2>"$tmp/err"
+		${RUNNER:-} "$prog" >"$tmp/got.out" 2>"$tmp/err"
+	elif [ -n "${RUNNER:-}" ]; then
+		# The emulator is a host program: LD_PRELOAD for the target only.
+		HOOK_NAMES=$hooks HOOK_OUT=$tmp/counts $RUNNER \
+		    -E "LD_PRELOAD=$pre" "$prog" >"$tmp/got.out" 2>"$tmp/err"
 	else
 		HOOK_NAMES=$hooks HOOK_OUT=$tmp/counts LD_PRELOAD=$pre \
 		    "$prog" >"$tmp/got.out" 2>"$tmp/err"

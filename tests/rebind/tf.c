@@ -24,7 +24,7 @@ tfunc_twice(long a)
 	return tfunc_add(a, a);
 }
 
-/* An initialized global pointer: an R_X86_64_64 against tfunc_mul. */
+/* An initialized global pointer: an absolute relocation against tfunc_mul. */
 static long (*tf_mulp)(long, long) = tfunc_mul;
 
 long

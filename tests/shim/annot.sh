@@ -133,21 +133,23 @@ check "MISO_STATS=stats.%p.txt: no file named with a literal %p" \
     test ! -e "$tmp/stats.%p.txt"
 
 # The log goes to MISO_LOG_FILE, %p replaced by the pid.
-MISO_LOG_FILE=$tmp/log.%p MISO_CONFIG=$conf LD_PRELOAD=$SHIM \
+MISO_LOG_FILE=$tmp/log.%p MISO_CONFIG=$conf preload "$SHIM" \
     "$prog" crash >/dev/null 2>"$tmp/logfile.err"
+unemulate "$tmp/logfile.err"
 set -- "$tmp"/log.[0-9]*
 check "MISO_LOG_FILE=log.%p: one file named after the pid ($(basename "$1"))" \
     test $# -eq 1 -a -f "$1"
 check "MISO_LOG_FILE: the crash is logged there" \
     grep -q '^miso: ts_crash: killed by signal 11 (SIGSEGV) in child' "$1"
 check "MISO_LOG_FILE: nothing on stderr" test ! -s "$tmp/logfile.err"
-MISO_LOG=error MISO_CONFIG=$conf LD_PRELOAD=$SHIM \
+MISO_LOG=error MISO_CONFIG=$conf preload "$SHIM" \
     "$prog" crash >/dev/null 2>"$tmp/quiet.err"
+unemulate "$tmp/quiet.err"
 check "MISO_LOG=error: a contained crash (a warning) is not logged" \
     test ! -s "$tmp/quiet.err"
 
 # A hang: timeout = 300ms, fail = -2, errno = ETIMEDOUT (110).
-plain "$tmp/p.out" "$tmp/p.err" timeout 3 "$prog" hang
+RUNNER="timeout 3 ${RUNNER:-}" plain "$tmp/p.out" "$tmp/p.err" "$prog" hang
 check "hang: without the shim the program hangs (killed by timeout(1))" \
     test $rc -eq 124
 expect hang 0 'hang: ret -2 errno 110, under 2 s

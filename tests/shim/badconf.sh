@@ -11,7 +11,7 @@ plain "$tmp/plain.out" "$tmp/plain.err" "$prog" errno
 # stops CONF FIRST-LINE: the program stops before main with FIRST-LINE as
 # the first line on stderr.
 stops() {
-	MISO_CONFIG=$1 LD_PRELOAD=$SHIM "$prog" errno >"$tmp/out" 2>"$tmp/err"
+	MISO_CONFIG=$1 preload "$SHIM" "$prog" errno >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	check "$1: exit status 127 (got $rc)" test $rc -eq 127
 	check "$1: stopped before main (nothing on stdout)" test ! -s "$tmp/out"
@@ -62,7 +62,7 @@ stops "$tmp" "miso: $tmp: error: cannot read: Is a directory"
 
 # MISO_DISABLE=1: untouched, with a bad configuration or none.
 for c in $d/syntax.conf $d/missing.conf; do
-	MISO_DISABLE=1 MISO_CONFIG=$c LD_PRELOAD=$SHIM "$prog" errno \
+	MISO_DISABLE=1 MISO_CONFIG=$c preload "$SHIM" "$prog" errno \
 	    >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	check "MISO_DISABLE=1 with $c: exit 0 (got $rc)" test $rc -eq 0

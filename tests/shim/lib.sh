@@ -3,6 +3,7 @@
 # absolute path of libmiso.so, which must exist), T (where the test
 # programs are), a scratch directory $tmp removed on exit, and the helpers
 # below.  Each script ends with 'finish', which exits 1 if a check failed.
+# In a cross build, RUNNER runs the target's programs (scripts/qemu-run).
 set -u
 B=${B:-build}
 T=$B/tests/shim
@@ -47,22 +48,46 @@ same() {
 	fi
 }
 
-# plain OUT ERR CMD...: run CMD as it is; its exit status in $rc.
+# preload LIB PROG ARG...: run the test program PROG with LIB preloaded.
+# An emulator is a host program: the host's loader must not see LIB, so
+# RUNNER is given it for the target (scripts/qemu-run -E).
+preload() {
+	_l=$1
+	shift
+	if [ -n "${RUNNER:-}" ]; then
+		$RUNNER -E "LD_PRELOAD=$_l" "$@"
+	else
+		LD_PRELOAD=$_l "$@"
+	fi
+}
+
+# unemulate ERR: drop from a stderr file what the emulator printed itself:
+# qemu-user reports each process killed by a signal that dumps core, the
+# isolated children included ("qemu: uncaught target signal 11 ...").
+unemulate() {
+	[ -n "${RUNNER:-}" ] || return 0
+	grep -v '^qemu: uncaught target signal ' "$1" >"$tmp/unemulated"
+	cat "$tmp/unemulated" >"$1"
+}
+
+# plain OUT ERR PROG ARG...: run PROG as it is; its exit status in $rc.
 plain() {
 	_o=$1 _e=$2
 	shift 2
-	"$@" >"$_o" 2>"$_e"
+	${RUNNER:-} "$@" >"$_o" 2>"$_e"
 	rc=$?
+	unemulate "$_e"
 }
 
-# isolated CONF OUT ERR CMD...: run CMD under the shim with config CONF;
-# its exit status in $rc.  Extra settings come from the environment.
+# isolated CONF OUT ERR PROG ARG...: run PROG under the shim with config
+# CONF; its exit status in $rc.  Extra settings come from the environment.
 isolated() {
 	_c=$1 _o=$2 _e=$3
 	shift 3
 	case $_c in /*) ;; *) _c=$TOP/$_c ;; esac
-	MISO_CONFIG=$_c LD_PRELOAD=$SHIM "$@" >"$_o" 2>"$_e"
+	MISO_CONFIG=$_c preload "$SHIM" "$@" >"$_o" 2>"$_e"
 	rc=$?
+	unemulate "$_e"
 }
 
 # show FILE LABEL: print a file, indented, if it is not empty.
