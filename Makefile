@@ -14,6 +14,8 @@
 
 -include config.mak
 
+.DEFAULT_GOAL := all
+
 # Cross builds: 'make CROSS=aarch64-linux-gnu-' builds everything with that
 # toolchain into build-aarch64, with the target's libraries from Debian's
 # multiarch directories; 'make test-cross' runs what an emulator can run.
@@ -53,7 +55,7 @@ test-cross:
 	@$(MAKE) --no-print-directory CROSS=$(or $(CROSS),aarch64-linux-gnu-) \
 	    check-cross
 check-cross:
-	@$(MAKE) --no-print-directory build-all $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory build-all $(TEST_TARGETS) $(UNIT_TESTS)
 	@MISO_TALLY=$(B)/.tally scripts/run-tests reset
 	@-MISO_TALLY=$(B)/.tally MISO_UNDER_EMULATOR=1 \
 	    scripts/run-tests unit $(UNIT_TESTS)
@@ -211,7 +213,7 @@ test: deps-test
 # Every CPU busy, the tests pinned to one (tests/load.sh); make test runs
 # a bounded version of the same.
 test-load: deps-test
-	@$(MAKE) --no-print-directory build-all $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory build-all $(TEST_TARGETS) $(UNIT_TESTS)
 	@MISO_LOAD=full B=$(B) sh tests/load.sh
 
 clean:

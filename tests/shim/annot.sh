@@ -122,7 +122,7 @@ check "crash: MISO_STATS: ts_dcrash 1 call, 0 completed, 1 crashed" \
 show "$tmp/stats" "MISO_STATS"
 
 # MISO_STATS, like MISO_LOG_FILE, replaces %p by the pid.
-MISO_STATS=$tmp/stats.%p.txt MISO_CONFIG=$conf LD_PRELOAD=$SHIM \
+MISO_STATS=$tmp/stats.%p.txt MISO_CONFIG=$conf preload "$SHIM" \
     "$prog" crash >/dev/null 2>&1
 set -- "$tmp"/stats.[0-9]*.txt
 check "MISO_STATS=stats.%p.txt: one file named after the pid ($(basename "$1"))" \
