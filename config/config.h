@@ -210,6 +210,19 @@ int	miso__conf_parse(const char *filename, const char *text, size_t len,
 int	miso__conf_load(const char *path, struct miso_conf **out,
 	    struct miso_conf_diag *diag);
 
+/*
+ * openfile.c: opens path with oflags (plus O_NONBLOCK while it opens,
+ * O_NOCTTY and O_CLOEXEC) and accepts a regular file, or also a pipe or a
+ * character device with MISO__OPEN_STREAM: a FIFO or a device named where
+ * a file is expected cannot block the caller.  Returns the descriptor or
+ * a negative errno; -MISO__ENOTREG when the file is of another kind.
+ * miso__file_strerror() describes either.
+ */
+#define MISO__ENOTREG		4200
+#define MISO__OPEN_STREAM	0x1
+int	miso__open_file(const char *path, int oflags, int kinds);
+const char	*miso__file_strerror(int r);
+
 void	miso__conf_free(struct miso_conf *);
 void	miso__conf_diag_free(struct miso_conf_diag *);
 

@@ -142,7 +142,7 @@ config_library(struct miso__report *rp, const char *name)
 	for (o = rp->load.first; o != NULL; o = o->next)
 		if (is_named(o, name))
 			return o;
-	path = miso__find_library(name, NULL, NULL);
+	path = miso__find_library(name, NULL, NULL, NULL);
 	if (path == NULL || miso__obj_open(path, &o) != 0) {
 		free(path);
 		return NULL;
@@ -335,12 +335,22 @@ miso__analyze(struct miso__report *rp, const struct miso_conf *conf)
 	size_t i;
 
 	for (i = 0; i < rp->load.nmissing; i++) {
-		char *tab = strchr(rp->load.missing[i], '\t');
+		const char *m = rp->load.missing[i];
+		const char *by = strchr(m, '\t') + 1;
+		const char *why = strchr(by, '\t') + 1;
 
-		miso__add_finding(rp, MISO__ERROR, "library %.*s, needed by "
-		    "%s, is not found", (int)(tab - rp->load.missing[i]),
-		    rp->load.missing[i], tab + 1);
+		if (*why == '\0')
+			miso__add_finding(rp, MISO__ERROR, "library %.*s, "
+			    "needed by %.*s, is not found", (int)(by - 1 - m),
+			    m, (int)(why - 1 - by), by);
+		else
+			miso__add_finding(rp, MISO__ERROR, "library %.*s, "
+			    "needed by %.*s, is not usable: %s",
+			    (int)(by - 1 - m), m, (int)(why - 1 - by), by, why);
 	}
+	if (rp->load.interp_why != NULL)
+		miso__add_finding(rp, MISO__ERROR, "the interpreter %s is not "
+		    "usable: %s", rp->load.first->interp, rp->load.interp_why);
 	if (rp->is_static)
 		miso__add_finding(rp, MISO__ERROR, "the program is static (no "
 		    "PT_INTERP): it cannot preload libmiso.so");

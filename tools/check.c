@@ -28,10 +28,8 @@ load(struct miso__report *rp, const char *prog)
 		path = miso__xstrdup(prog);
 	else if ((path = miso__which(prog)) == NULL)
 		err(MISO__EXIT_USAGE, "%s", prog);
-	if ((r = miso__load_program(path, &rp->load)) == -ENOEXEC)
-		errx(MISO__EXIT_USAGE, "%s: not an x86-64 ELF file", prog);
-	else if (r != 0)
-		errx(MISO__EXIT_USAGE, "%s: %s", prog, strerror(-r));
+	if ((r = miso__load_program(path, &rp->load)) != 0)
+		errx(MISO__EXIT_ERROR, "%s: %s", prog, miso__obj_strerror(r));
 	/* A set-group-ID bit without group execute means mandatory locking. */
 	if (stat(path, &st) == 0 && (st.st_mode & S_ISUID ||
 	    (st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)))

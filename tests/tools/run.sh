@@ -185,7 +185,7 @@ for c in run check explain; do
 done
 expect_status "--version" 0 "$M" --version
 expect_grep "... prints it" "$tmp/o" "^miso 0\.1\.0$"
-expect_status "a failed write to stdout" 1 sh -c "'$M' --help >/dev/full"
+expect_status "a failed write to stdout" 2 sh -c "'$M' --help >/dev/full"
 
 ## miso run with a stand-in shim (MISO_LIBRARY).
 D=$T/libdummy.so
