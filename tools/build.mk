@@ -89,6 +89,19 @@ $(TT)/prog-missing: tests/tools/missing.c $(TT)/gone/libgone.so $(TT_LIBS)
 $(TT)/prog-dl: tests/tools/dl.c $(TT_LIBS)
 	$(TT_CC) -o $@ $< $(TT_LINK) -ldl
 
+# The fuzzer of the ELF side: the reader, the library search, the
+# analysis and the reports, without the command's main and subcommands.
+ELF_FUZZ      = $(B)/fuzz/fuzz_elf
+ELF_FUZZ_SRCS = $(filter-out tools/miso.c tools/check.c tools/explain.c \
+                tools/run.c tools/conf.c tools/which.c,$(TOOLS_SRCS))
+$(ELF_FUZZ): tests/fuzz_elf.c $(ELF_FUZZ_SRCS) tools/tools.h tools/report.h \
+    $(CONF_SRCS) config/config.h config/internal.h $(CONF_GEN)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -Itools -I$(B)/config \
+	    $(TOOLS_ELF_CFLAGS) -o $@ tests/fuzz_elf.c $(ELF_FUZZ_SRCS) \
+	    $(CONF_SRCS) $(TOOLS_ELF_LIBS)
+$(eval $(call fuzz_rules,elf,$(ELF_FUZZ)))
+
 # Installation: the command and its manual page.
 install: install-tools
 uninstall: uninstall-tools
