@@ -9,7 +9,7 @@ TOOLS_ELF_LIBS   = $(shell $(PKG_CONFIG) --libs libelf libdw 2>/dev/null || \
                    echo -ldw -lelf)
 
 ALL_TARGETS  += $(TOOLS_BIN)
-SCRIPT_TESTS += tests/tools/run.sh tests/tools/install.sh
+SCRIPT_TESTS += tests/tools/run.sh tests/tools/install.sh tests/tools/hostile.sh
 
 $(TOOLS_OBJS): $(B)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
@@ -101,6 +101,18 @@ $(ELF_FUZZ): tests/fuzz_elf.c $(ELF_FUZZ_SRCS) tools/tools.h tools/report.h \
 	    $(TOOLS_ELF_CFLAGS) -o $@ tests/fuzz_elf.c $(ELF_FUZZ_SRCS) \
 	    $(CONF_SRCS) $(TOOLS_ELF_LIBS)
 $(eval $(call fuzz_rules,elf,$(ELF_FUZZ)))
+
+# Under ASan (make check-asan), the hostile files and the mutation
+# campaign run against the sanitized command, as one unit test.
+ifeq ($(SAN),1)
+UNIT_TESTS += $(B)/tests/tools/hostile-asan
+$(B)/tests/tools/hostile-asan: tests/tools/hostile.sh tests/tools/campaign.py \
+    tests/tools/elfpatch.py $(TOOLS_BIN) $(TT_ALL)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\ncd "%s" && B="%s" sh tests/tools/hostile.sh && exec python3 tests/tools/campaign.py "%s"\n' \
+	    "$(CURDIR)" "$(B)" "$(B)" >$@
+	chmod +x $@
+endif
 
 # Installation: the command and its manual page.
 install: install-tools
