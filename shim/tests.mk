@@ -26,7 +26,7 @@ TS_BINS = $(TS)/libts.so $(TS)/tsprog $(TS)/zprog $(TS)/contain
 TS_SCRIPTS = tests/shim/annot.sh tests/shim/zlib.sh tests/shim/debian.sh \
              tests/shim/contain.sh tests/shim/valgrind.sh \
              tests/shim/badconf.sh tests/shim/annot-worker.sh \
-             tests/shim/contain-worker.sh
+             tests/shim/contain-worker.sh tests/shim/trust.sh
 
 ALL_TARGETS  += shim-tests
 SCRIPT_TESTS += $(TS_SCRIPTS)

@@ -39,7 +39,7 @@ stops $d/nodir.conf \
     "miso: $d/nodir.conf:2:27: error: 'out' points to data that is not const: say whether the function reads it ('in'), writes it ('out') or both ('inout')"
 stops $d/missing.conf \
     "miso: $d/missing.conf: error: cannot read: No such file or directory"
-stops "$tmp" "miso: $tmp: error: cannot read: Is a directory"
+stops "$tmp" "miso: $tmp: error: cannot read: not a regular file"
 
 # MISO_DISABLE=1: untouched, with a bad configuration or none.
 for c in $d/syntax.conf $d/missing.conf; do
