@@ -32,7 +32,8 @@ TT_LINK = -L$(TT)/lib -ltt -lsym -lprot -lver -Wl,-rpath,'$$ORIGIN/lib'
 TT_PROGS = $(TT)/prog-pie $(TT)/prog-nopie $(TT)/prog-noplt \
            $(TT)/prog-relro $(TT)/prog-rpath $(TT)/prog-static \
            $(TT)/prog-missing $(TT)/prog-dl
-TT_ALL  = $(TT_LIBS) $(TT_PROGS) $(TT)/libdummy.so $(TT)/gone/libgone.so
+TT_ALL  = $(TT_LIBS) $(TT_PROGS) $(TT)/libdummy.so $(TT)/gone/libgone.so \
+          $(TT)/libshrink.so
 
 ALL_TARGETS += $(TT_ALL)
 
@@ -59,6 +60,10 @@ $(TT)/lib/libver.so: tests/tools/ver.c tests/tools/ver.map
 $(TT)/gone/libgone.so: tests/tools/gone.c
 	@mkdir -p $(@D)
 	$(TT_SO) -Wl,-soname,libgone.so -o $@ $<
+
+$(TT)/libshrink.so: tests/tools/shrink.c
+	@mkdir -p $(@D)
+	$(TT_SO) -o $@ $< -ldl
 
 $(TT)/libdummy.so: tests/tools/dummy.c
 	@mkdir -p $(@D)

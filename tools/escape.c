@@ -4,6 +4,7 @@
  * or newlines that would forge lines of the report. As ls -b and readelf
  * do, the text report shows such bytes as C escapes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,34 +36,37 @@ miso__utf8_len(const unsigned char *p)
 	return n;
 }
 
+/* Writes n bytes at w + at unless w is NULL (measuring); returns n. */
+static size_t
+put(char *w, size_t at, const void *p, size_t n)
+{
+	if (w != NULL)
+		memcpy(w + at, p, n);
+	return n;
+}
+
 static size_t
 escape_into(char *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = 0, u;
+	char e[5];
 
-	while (*p != '\0') {
-		char e = *p == '\\' ? '\\' : *p == '\n' ? 'n' : *p == '\t' ?
-		    't' : *p == '\r' ? 'r' : 0;
-
-		if (e != 0) {
-			if (w != NULL)
-				w[n] = '\\', w[n + 1] = e;
-			n += 2, p++;
-		} else if (*p >= 0x20 && *p < 0x7f) {
-			if (w != NULL)
-				w[n] = (char)*p;
-			n++, p++;
-		} else if ((u = miso__utf8_len(p)) != 0) {
-			if (w != NULL)
-				memcpy(w + n, p, u);
-			n += u, p += u;
-		} else {
-			if (w != NULL)
-				w[n] = '\\', w[n + 1] = (char)('0' + (*p >> 6)),
-				w[n + 2] = (char)('0' + (*p >> 3 & 7)),
-				w[n + 3] = (char)('0' + (*p & 7));
-			n += 4, p++;
+	for (; *p != '\0'; p += u) {
+		u = 1;
+		if (*p == '\\' || *p == '\n' || *p == '\t' || *p == '\r') {
+			e[0] = '\\';
+			e[1] = *p == '\\' ? '\\' : *p == '\n' ? 'n' :
+			    *p == '\t' ? 't' : 'r';
+			n += put(w, n, e, 2);
+		} else if (*p >= 0x20 && *p < 0x7f)
+			n += put(w, n, p, 1);
+		else if ((u = miso__utf8_len(p)) != 0)
+			n += put(w, n, p, u);
+		else {
+			u = 1;
+			snprintf(e, sizeof e, "\\%03o", *p);
+			n += put(w, n, e, 4);
 		}
 	}
 	return n;

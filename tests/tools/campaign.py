@@ -58,9 +58,9 @@ def main():
     seed = int(os.environ.get("MISO_CAMPAIGN_SEED", "11"))
     limit = float(os.environ.get("MISO_CAMPAIGN_TIMEOUT", "20"))
     env = dict(os.environ)
-    env["ASAN_OPTIONS"] = ("max_allocation_size_mb=64:"
+    env["ASAN_OPTIONS"] = ("max_allocation_size_mb=64:exitcode=86:"
                            "allocator_may_return_null=0:detect_leaks=1")
-    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=86"
 
     tmp = tempfile.mkdtemp(prefix="miso-campaign-")
     work = os.path.join(tmp, "w")
