@@ -157,6 +157,12 @@ config_library(struct miso__report *rp, const char *name)
 	return o;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
 find_definition(struct miso__report *rp, struct miso__fnreport *f)
 {
@@ -187,6 +193,8 @@ find_definition(struct miso__report *rp, struct miso__fnreport *f)
 		    miso__xstrdup("(none)") : miso__xasprintf("%s%s",
 		    y->version, y->hidden_ver ? "" : " (default)");
 	}
+	/* In a stable order, whatever the linker's order of .dynsym. */
+	qsort(f->versions, f->nversions, sizeof *f->versions, cmp_str);
 }
 
 static void

@@ -18,7 +18,7 @@ $(TOOLS_OBJS): $(B)/tools/%.o: tools/%.c
 $(TOOLS_BIN): $(TOOLS_OBJS) $(B)/lib/libmisoconf.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(TOOLS_OBJS) $(B)/lib/libmisoconf.a $(TOOLS_ELF_LIBS) \
-	    $(ALL_LDFLAGS)
+	    -lm $(ALL_LDFLAGS)
 
 # Test programs for 'miso check', each built the way it is named. Their
 # libraries sit in lib/ and are found through RUNPATH $ORIGIN/lib, except
@@ -104,7 +104,7 @@ $(ELF_FUZZ): tests/fuzz_elf.c $(ELF_FUZZ_SRCS) tools/tools.h tools/report.h \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -Itools -I$(B)/config \
 	    $(TOOLS_ELF_CFLAGS) -o $@ tests/fuzz_elf.c $(ELF_FUZZ_SRCS) \
-	    $(CONF_SRCS) $(TOOLS_ELF_LIBS)
+	    $(CONF_SRCS) $(TOOLS_ELF_LIBS) -lm
 $(eval $(call fuzz_rules,elf,$(ELF_FUZZ)))
 
 # Under ASan (make check-asan), the hostile files and the mutation

@@ -143,8 +143,9 @@ static void
 returns(const struct miso_conf_func *fn)
 {
 	static const char *const how[] = { "the value", "nothing",
-	    "the pointer as is (opaque)", "a string that existed before the "
-	    "call (cstr)", "a fresh string (alloc cstr)", "a buffer",
+	    "the pointer as is (opaque)",
+	    "a string that existed before the call (cstr)",
+	    "a fresh string (alloc cstr)", "a buffer",
 	    "a fresh buffer (alloc)" };
 
 	printf("\treturns: ");

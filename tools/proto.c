@@ -95,8 +95,8 @@ conf_class(const struct miso_conf_type *t)
 static const char *
 describe(struct cls k, char *buf, size_t size)
 {
-	static const char *const names[] = { "an integer", "a floating-point "
-	    "value", "a struct" };
+	static const char *const names[] = { "an integer",
+	    "a floating-point value", "a struct" };
 
 	switch (k.c) {
 	case 'v':
