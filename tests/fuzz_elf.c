@@ -54,6 +54,7 @@ static const char conf_text[] =
 
 static char dir[] = "/tmp/miso-fuzz-elf-XXXXXX";
 static const char *dirs[2];
+static char prog[64];
 static struct miso_conf *conf;
 static FILE *out;
 
@@ -69,6 +70,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    (out = fopen("/dev/null", "w")) == NULL)
 		abort();
 	dirs[0] = dir;
+	snprintf(prog, sizeof prog, "%s/prog", dir);
 	miso__ld_dirs = dirs;
 	miso__ld_cache = 0;
 	unsetenv("LD_LIBRARY_PATH");
@@ -120,7 +122,7 @@ write_objects(const uint8_t *data, size_t size, char *names[MAXLIB])
 		n = q != NULL ? (size_t)(q - p) : (size_t)(end - p);
 		if (k == 0) {
 			put("prog", p, n);
-			if (miso__obj_open("prog", &o) != 0)
+			if (miso__obj_open(prog, &o) != 0)
 				o = NULL;
 		} else if (o != NULL && k - 1 < o->nneeded &&
 		    plain(o->needed[k - 1])) {
@@ -144,10 +146,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int r;
 
-	if (chdir(dir) != 0)
-		abort();
+	/* Not chdir(): libFuzzer reads its corpus by relative paths. */
 	write_objects(data, size, names);
-	if ((r = miso__load_program("prog", &rp.load)) == 0) {
+	if ((r = miso__load_program(prog, &rp.load)) == 0) {
 		rp.config = "fuzz.conf";
 		rp.is_static = rp.load.first->interp == NULL;
 		miso__analyze(&rp, conf);

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <sys/stat.h>
 
-#include <err.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -61,7 +60,9 @@ token_at(const char *dir, const struct miso__obj *o, size_t *n)
 /*
  * Expands $ORIGIN, $LIB and $PLATFORM (also written ${ORIGIN}...): one
  * pass to measure, one to copy, so that the time is linear in the length
- * of what a file may make as long as it likes.
+ * of what a file may make as long as it likes. NULL if the result would
+ * be longer than a path can be: no file has that name, and a RUNPATH of
+ * many $ORIGIN times a long origin would otherwise ask for gigabytes.
  */
 static char *
 expand(const char *dir, const struct miso__obj *o)
@@ -85,10 +86,12 @@ expand(const char *dir, const struct miso__obj *o)
 			}
 			if (copy)
 				w = stpcpy(w, rep);
-			else if ((len += strlen(rep)) < strlen(rep))
-				errx(MISO__EXIT_ERROR, "out of memory");
+			else if ((len += strlen(rep)) >= PATH_MAX)
+				return NULL;
 			p += n + 1;
 		}
+		if (!copy && len >= PATH_MAX)
+			return NULL;
 		if (!copy)
 			out = w = miso__xcalloc(len + 1, 1);
 	}
@@ -131,6 +134,8 @@ try_list(const char *list, const char *name, const struct miso__obj *o,
 	    dir = strtok_r(NULL, ":;", &save)) {
 		char *d = o != NULL ? expand(dir, o) : miso__xstrdup(dir);
 
+		if (d == NULL)
+			continue;
 		path = miso__xasprintf("%s/%s", *d ? d : ".", name);
 		free(d);
 		/* A file of another class is skipped, as the loader does. */

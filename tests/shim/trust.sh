@@ -38,8 +38,8 @@ as() {
 
 # runs WHO LABEL CONF: the program runs, [library] loaded, exit 0.
 runs() {
-	as "$1" env MISO_CONFIG="$3" MISO_LOG=error LD_PRELOAD="$SHIM" \
-	    timeout 20 "$prog" >"$tmp/out" 2>"$tmp/err"
+	as "$1" timeout 20 env MISO_CONFIG="$3" MISO_LOG=error \
+	    LD_PRELOAD="$SHIM" "$prog" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	check "$2: exit 0 (got $rc)" test $rc -eq 0
 	if grep -q '^dummy: MISO_CONFIG=' "$tmp/err"; then
@@ -52,7 +52,7 @@ runs() {
 
 # refused WHO LABEL CONF LINE: exit 127, LINE alone on stderr.
 refused() {
-	as "$1" env MISO_CONFIG="$3" LD_PRELOAD="$SHIM" timeout 20 "$prog" \
+	as "$1" timeout 20 env MISO_CONFIG="$3" LD_PRELOAD="$SHIM" "$prog" \
 	    >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	check "$2: exit 127 (got $rc)" test $rc -eq 127
@@ -69,8 +69,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	chown nobody "$w/m.conf"
 	refused root "a configuration owned by nobody" "$w/m.conf" \
 	    "miso: $w/m.conf: configuration refused: file $w/m.conf is owned by uid 65534, not by root"
-	env MISO_ON_ERROR=warn MISO_CONFIG="$w/m.conf" LD_PRELOAD="$SHIM" \
-	    "$prog" >"$tmp/out" 2>"$tmp/err"
+	timeout 20 env MISO_ON_ERROR=warn MISO_CONFIG="$w/m.conf" \
+	    LD_PRELOAD="$SHIM" "$prog" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	check "... with MISO_ON_ERROR=warn: runs (exit $rc)" test $rc -eq 0
 	printf '%s\n' "miso: $w/m.conf: configuration refused: file $w/m.conf is owned by uid 65534, not by root" \
@@ -134,8 +134,8 @@ fi
 mkfifo "$tmp/fifo"
 refused "$(id -un)" "MISO_CONFIG naming a FIFO" "$tmp/fifo" \
     "miso: $tmp/fifo: error: cannot read: not a regular file"
-env MISO_LOG_FILE="$tmp/fifo" MISO_CONFIG="$w/m.conf" LD_PRELOAD="$SHIM" \
-    timeout 20 "$prog" >"$tmp/out" 2>"$tmp/err"
+timeout 20 env MISO_LOG_FILE="$tmp/fifo" MISO_CONFIG="$w/m.conf" \
+    LD_PRELOAD="$SHIM" "$prog" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 check "MISO_LOG_FILE naming a FIFO without a reader: runs (exit $rc)" \
     test $rc -eq 0
@@ -146,8 +146,8 @@ else
 	show "$tmp/err" stderr
 fi
 mkdir "$tmp/logdir"
-env MISO_LOG_FILE="$tmp/logdir" MISO_CONFIG="$w/m.conf" LD_PRELOAD="$SHIM" \
-    timeout 20 "$prog" >"$tmp/out" 2>"$tmp/err"
+timeout 20 env MISO_LOG_FILE="$tmp/logdir" MISO_CONFIG="$w/m.conf" \
+    LD_PRELOAD="$SHIM" "$prog" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 check "MISO_LOG_FILE naming a directory: runs (exit $rc)" test $rc -eq 0
 if grep -q "^miso: MISO_LOG_FILE=$tmp/logdir: " "$tmp/err"; then
@@ -157,8 +157,8 @@ else
 	show "$tmp/err" stderr
 fi
 # A pipe that was asked for is a fine log.
-env MISO_LOG=info MISO_LOG_FILE=/dev/stderr MISO_CONFIG="$w/m.conf" \
-    LD_PRELOAD="$SHIM" timeout 20 "$prog" 2>&1 | cat >"$tmp/err"
+timeout 20 env MISO_LOG=info MISO_LOG_FILE=/dev/stderr \
+    MISO_CONFIG="$w/m.conf" LD_PRELOAD="$SHIM" "$prog" 2>&1 | cat >"$tmp/err"
 if grep -q "^miso: isolating 1 function from $w/m.conf" "$tmp/err"; then
 	pass "MISO_LOG_FILE=/dev/stderr on a pipe is used"
 else
