@@ -58,6 +58,14 @@ static char prog[64];
 static struct miso_conf *conf;
 static FILE *out;
 
+/* The libraries are removed after each input; the program at the end. */
+static void
+cleanup(void)
+{
+	unlink(prog);
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -71,6 +79,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	dirs[0] = dir;
 	snprintf(prog, sizeof prog, "%s/prog", dir);
+	atexit(cleanup);
 	miso__ld_dirs = dirs;
 	miso__ld_cache = 0;
 	unsetenv("LD_LIBRARY_PATH");
