@@ -17,6 +17,8 @@
 #ifndef MISO_CONFIG_H
 #define MISO_CONFIG_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -213,6 +215,19 @@ int	miso__conf_parse(const char *filename, const char *text, size_t len,
 int	miso__conf_load(const char *path, struct miso_conf **out,
 	    struct miso_conf_diag *diag);
 
+/*
+ * openfile.c: opens path with oflags (plus O_NONBLOCK while it opens,
+ * O_NOCTTY and O_CLOEXEC) and accepts a regular file, or also a pipe or a
+ * character device with MISO__OPEN_STREAM: a FIFO or a device named where
+ * a file is expected cannot block the caller.  Returns the descriptor or
+ * a negative errno; -MISO__ENOTREG when the file is of another kind.
+ * miso__file_strerror() describes either.
+ */
+#define MISO__ENOTREG		4200
+#define MISO__OPEN_STREAM	0x1
+int	miso__open_file(const char *path, int oflags, int kinds);
+const char	*miso__file_strerror(int r);
+
 void	miso__conf_free(struct miso_conf *);
 void	miso__conf_diag_free(struct miso_conf_diag *);
 
@@ -232,11 +247,17 @@ char	*miso__conf_format(const struct miso_conf *);
 const char	*miso__conf_find(char *buf, size_t size);
 
 /*
- * 1 if the file at path may configure this process: always, unless secure
- * (a setuid or setgid program), when it must belong to root and be
- * writable by no one else.
+ * trust.c: 1 if the file at path may decide what this process runs: a
+ * regular file owned by root or by uid, writable by its owner alone, in
+ * directories that are too (or sticky), up to the root. Otherwise 0, and
+ * why (which file and what is wrong) in why, size bytes.
+ * miso__conf_trusted() asks it for the real uid, or for root alone in a
+ * setuid or setgid program (secure).
  */
-int	miso__conf_trusted(const char *path, int secure);
+int	miso__path_trusted(const char *path, uid_t uid, char *why,
+	    size_t size);
+int	miso__conf_trusted(const char *path, int secure, char *why,
+	    size_t size);
 
 /* Returns the declared function called name, or NULL. */
 const struct miso_conf_func	*miso__conf_lookup(const struct miso_conf *,

@@ -51,20 +51,3 @@ miso__conf_find(char *buf, size_t size)
 {
 	return miso__conf_find_at(buf, size, "/etc/miso.conf");
 }
-
-/*
- * Whether the file at path may configure this process. In a setuid or
- * setgid program (secure, from getauxval(AT_SECURE)) it must belong to
- * root and be writable by no one else: whoever can write it decides what
- * runs in a child of a privileged program.
- */
-int
-miso__conf_trusted(const char *path, int secure)
-{
-	struct stat st;
-
-	if (!secure)
-		return 1;
-	return stat(path, &st) == 0 && st.st_uid == 0 &&
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}

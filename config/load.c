@@ -42,7 +42,7 @@ fail(const char *path, int rc, struct miso_conf_diag *diag)
 	if (diag == NULL)
 		return rc;
 	snprintf(diag->msg, sizeof(diag->msg), "cannot read: %s",
-	    strerror(-rc));
+	    miso__file_strerror(rc));
 	n = snprintf(text, sizeof(text), "%s: error: %s\n", path, diag->msg);
 	diag->nerrors = 1;
 	if (n > 0)
@@ -61,8 +61,9 @@ miso__conf_load(const char *path, struct miso_conf **out,
 	*out = NULL;
 	if (diag != NULL)
 		memset(diag, 0, sizeof(*diag));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return fail(path, -errno, diag);
+	/* A FIFO or a device named as the configuration must not hang us. */
+	if ((fd = miso__open_file(path, O_RDONLY, 0)) < 0)
+		return fail(path, fd, diag);
 	if ((buf = malloc(MISO__MAX_FILE + 1)) == NULL) {
 		close(fd);
 		return fail(path, -ENOMEM, diag);

@@ -210,7 +210,8 @@ elf_ok(const char *path)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* A FIFO on the search path must not block (ld.so's open does not). */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
 		return 0;
 	do
 		n = read(fd, &e, sizeof(e));

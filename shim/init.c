@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,19 +84,45 @@ unusable_fn(const struct miso_conf_func *cf, const char *why)
 }
 
 /*
- * In a setuid or setgid program the environment does not count (the
- * search then finds /etc/miso.conf at most), and the file must be root's
- * alone (miso__conf_trusted).
+ * Whoever can write the configuration, or a [library] file it names,
+ * chooses code that runs in this process: both must be root's or the
+ * user's alone (miso__conf_trusted, after sudo and OpenSSH), root's in a
+ * setuid or setgid program, where the environment does not count either
+ * (the search then finds /etc/miso.conf at most).
  */
 static int
-trusted(const char *path)
+trusted(const char *path, int secure)
 {
-	if (miso__conf_trusted(path, getauxval(AT_SECURE) != 0))
+	char why[PATH_MAX + 200], line[2 * PATH_MAX + 300];
+
+	if (miso__conf_trusted(path, secure, why, sizeof why))
 		return 1;
-	miso__log(MISO_LOG_ERROR, "%s: a setuid or setgid program takes its "
-	    "configuration only from a file owned by root and writable by no "
-	    "one else; nothing is isolated", path);
+	snprintf(line, sizeof line, "%s: configuration refused: %s", path,
+	    why);
+	unusable(line);
 	return 0;
+}
+
+/* A [library] given by path must be as safe as the file that names it. */
+static int
+libraries_trusted(const struct miso_conf *conf, int secure)
+{
+	char why[PATH_MAX + 200], line[PATH_MAX + 300];
+	size_t i;
+
+	for (i = 0; i < conf->nfuncs; i++) {
+		const char *lib = conf->funcs[i].library;
+
+		if (lib == NULL || strchr(lib, '/') == NULL ||
+		    miso__path_trusted(lib, secure ? 0 : getuid(), why,
+		    sizeof why))
+			continue;
+		snprintf(line, sizeof line, "[library %s] refused: %s", lib,
+		    why);
+		unusable_fn(&conf->funcs[i], line);
+		return 0;
+	}
+	return 1;
 }
 
 static int
@@ -103,13 +130,11 @@ load(struct miso_conf **conf)
 {
 	struct miso_conf_diag diag;
 	char path[4096], line[4200];
-	int r;
+	int r, secure = getauxval(AT_SECURE) != 0;
 
 	if (miso__conf_find(path, sizeof path) == NULL)
 		return unusable("no configuration: set MISO_CONFIG, or write "
 		    "~/.config/miso/miso.conf or /etc/miso.conf");
-	if (!trusted(path))
-		return -1;
 	r = miso__conf_load(path, conf, &diag);
 	if (r != 0) {
 		if (diag.text != NULL && *diag.text != '\0')
@@ -121,6 +146,12 @@ load(struct miso_conf **conf)
 		return unusable(line);
 	}
 	miso__conf_diag_free(&diag);
+	/* Read first, so that a file that cannot be read says so; used after. */
+	if (!trusted(path, secure) || !libraries_trusted(*conf, secure)) {
+		miso__conf_free(*conf);
+		*conf = NULL;
+		return -1;
+	}
 	return 0;
 }
 

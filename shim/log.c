@@ -91,10 +91,12 @@ miso__log_init(void)
 	if (s == NULL || *s == '\0')
 		return;
 	miso__expand_pid(s, path, sizeof path);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd == -1) {
+	/* A FIFO without a reader must not hang the program before main. */
+	fd = miso__open_file(path, O_WRONLY | O_CREAT | O_APPEND,
+	    MISO__OPEN_STREAM);
+	if (fd < 0) {
 		miso__log(MISO_LOG_WARN, "MISO_LOG_FILE=%s: %s; logging to "
-		    "stderr", path, strerror(errno));
+		    "stderr", path, miso__file_strerror(fd));
 		return;
 	}
 	log_fd = fd;

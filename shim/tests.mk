@@ -29,7 +29,7 @@ TS_SCRIPTS = tests/shim/annot.sh tests/shim/zlib.sh tests/shim/debian.sh \
              tests/shim/contain.sh tests/shim/valgrind.sh \
              tests/shim/badconf.sh tests/shim/annot-worker.sh \
              tests/shim/contain-worker.sh tests/shim/log.sh \
-             tests/shim/fault-worker.sh
+             tests/shim/fault-worker.sh tests/shim/trust.sh
 
 ALL_TARGETS  += shim-tests
 TEST_TARGETS += $(TS_ZPROG)

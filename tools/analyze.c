@@ -143,7 +143,7 @@ config_library(struct miso__report *rp, const char *name)
 	for (o = rp->load.first; o != NULL; o = o->next)
 		if (is_named(o, name))
 			return o;
-	path = miso__find_library(name, NULL, NULL);
+	path = miso__find_library(name, NULL, NULL, NULL);
 	if (path == NULL || miso__obj_open(path, &o) != 0) {
 		free(path);
 		return NULL;
@@ -156,6 +156,12 @@ config_library(struct miso__report *rp, const char *name)
 		continue;
 	*tail = o;
 	return o;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void
@@ -188,6 +194,8 @@ find_definition(struct miso__report *rp, struct miso__fnreport *f)
 		    miso__xstrdup("(none)") : miso__xasprintf("%s%s",
 		    y->version, y->hidden_ver ? "" : " (default)");
 	}
+	/* In a stable order, whatever the linker's order of .dynsym. */
+	qsort(f->versions, f->nversions, sizeof *f->versions, cmp_str);
 }
 
 static void
@@ -336,12 +344,22 @@ miso__analyze(struct miso__report *rp, const struct miso_conf *conf)
 	size_t i;
 
 	for (i = 0; i < rp->load.nmissing; i++) {
-		char *tab = strchr(rp->load.missing[i], '\t');
+		const char *m = rp->load.missing[i];
+		const char *by = strchr(m, '\t') + 1;
+		const char *why = strchr(by, '\t') + 1;
 
-		miso__add_finding(rp, MISO__ERROR, "library %.*s, needed by "
-		    "%s, is not found", (int)(tab - rp->load.missing[i]),
-		    rp->load.missing[i], tab + 1);
+		if (*why == '\0')
+			miso__add_finding(rp, MISO__ERROR, "library %.*s, "
+			    "needed by %.*s, is not found", (int)(by - 1 - m),
+			    m, (int)(why - 1 - by), by);
+		else
+			miso__add_finding(rp, MISO__ERROR, "library %.*s, "
+			    "needed by %.*s, is not usable: %s",
+			    (int)(by - 1 - m), m, (int)(why - 1 - by), by, why);
 	}
+	if (rp->load.interp_why != NULL)
+		miso__add_finding(rp, MISO__ERROR, "the interpreter %s is not "
+		    "usable: %s", rp->load.first->interp, rp->load.interp_why);
 	if (rp->is_static)
 		miso__add_finding(rp, MISO__ERROR, "the program is static (no "
 		    "PT_INTERP): it cannot preload libmiso.so");

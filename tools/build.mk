@@ -9,7 +9,7 @@ TOOLS_ELF_LIBS   = $(shell $(PKG_CONFIG) --libs libelf libdw 2>/dev/null || \
                    echo -ldw -lelf)
 
 ALL_TARGETS  += $(TOOLS_BIN)
-SCRIPT_TESTS += tests/tools/run.sh tests/tools/install.sh
+SCRIPT_TESTS += tests/tools/run.sh tests/tools/install.sh tests/tools/hostile.sh
 
 $(TOOLS_OBJS): $(B)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
@@ -18,7 +18,7 @@ $(TOOLS_OBJS): $(B)/tools/%.o: tools/%.c
 $(TOOLS_BIN): $(TOOLS_OBJS) $(B)/lib/libmisoconf.a
 	@mkdir -p $(@D)
 	$(call quiet,LD)$(CC) -o $@ $(TOOLS_OBJS) $(B)/lib/libmisoconf.a $(TOOLS_ELF_LIBS) \
-	    $(ALL_LDFLAGS)
+	    -lm $(ALL_LDFLAGS)
 
 # Test programs for 'miso check', each built the way it is named. Their
 # libraries sit in lib/ and are found through RUNPATH $ORIGIN/lib, except
@@ -32,7 +32,8 @@ TT_LINK = -L$(TT)/lib -ltt -lsym -lprot -lver -Wl,-rpath,'$$ORIGIN/lib'
 TT_PROGS = $(TT)/prog-pie $(TT)/prog-nopie $(TT)/prog-noplt \
            $(TT)/prog-relro $(TT)/prog-rpath $(TT)/prog-static \
            $(TT)/prog-missing $(TT)/prog-dl
-TT_ALL  = $(TT_LIBS) $(TT_PROGS) $(TT)/libdummy.so $(TT)/gone/libgone.so
+TT_ALL  = $(TT_LIBS) $(TT_PROGS) $(TT)/libdummy.so $(TT)/gone/libgone.so \
+          $(TT)/libshrink.so
 
 ALL_TARGETS += $(TT_ALL)
 
@@ -59,6 +60,10 @@ $(TT)/lib/libver.so: tests/tools/ver.c tests/tools/ver.map
 $(TT)/gone/libgone.so: tests/tools/gone.c
 	@mkdir -p $(@D)
 	$(call quiet,LD)$(TT_SO) -Wl,-soname,libgone.so -o $@ $<
+
+$(TT)/libshrink.so: tests/tools/shrink.c
+	@mkdir -p $(@D)
+	$(TT_SO) -o $@ $< -ldl
 
 $(TT)/libdummy.so: tests/tools/dummy.c
 	@mkdir -p $(@D)
@@ -88,6 +93,31 @@ $(TT)/prog-missing: tests/tools/missing.c $(TT)/gone/libgone.so $(TT_LIBS)
 
 $(TT)/prog-dl: tests/tools/dl.c $(TT_LIBS)
 	$(call quiet,LD)$(TT_CC) -o $@ $< $(TT_LINK) -ldl
+
+# The fuzzer of the ELF side: the reader, the library search, the
+# analysis and the reports, without the command's main and subcommands.
+ELF_FUZZ      = $(B)/fuzz/fuzz_elf
+ELF_FUZZ_SRCS = $(filter-out tools/miso.c tools/check.c tools/explain.c \
+                tools/run.c tools/conf.c tools/which.c,$(TOOLS_SRCS))
+$(ELF_FUZZ): tests/fuzz_elf.c $(ELF_FUZZ_SRCS) tools/tools.h tools/report.h \
+    $(CONF_SRCS) config/config.h config/internal.h $(CONF_GEN)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iconfig -Itools -I$(B)/config \
+	    $(TOOLS_ELF_CFLAGS) -o $@ tests/fuzz_elf.c $(ELF_FUZZ_SRCS) \
+	    $(CONF_SRCS) $(TOOLS_ELF_LIBS) -lm
+$(eval $(call fuzz_rules,elf,$(ELF_FUZZ)))
+
+# Under ASan (make check-asan), the hostile files and the mutation
+# campaign run against the sanitized command, as one unit test.
+ifeq ($(SAN),1)
+UNIT_TESTS += $(B)/tests/tools/hostile-asan
+$(B)/tests/tools/hostile-asan: tests/tools/hostile.sh tests/tools/campaign.py \
+    tests/tools/elfpatch.py $(TOOLS_BIN) $(TT_ALL)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\ncd "%s" && B="%s" sh tests/tools/hostile.sh && exec python3 tests/tools/campaign.py "%s"\n' \
+	    "$(CURDIR)" "$(B)" "$(B)" >$@
+	chmod +x $@
+endif
 
 # Installation: the command and its manual page.
 install: install-tools

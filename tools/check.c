@@ -8,6 +8,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,17 +30,34 @@ load(struct miso__report *rp, const char *prog)
 		path = miso__xstrdup(prog);
 	else if ((path = miso__which(prog)) == NULL)
 		err(MISO__EXIT_USAGE, "%s", prog);
-	if ((r = miso__load_program(path, &rp->load)) == -ENOEXEC)
-		errx(MISO__EXIT_USAGE, "%s: not an " MISO__ARCH_NAME " ELF file",
-		    prog);
-	else if (r != 0)
-		errx(MISO__EXIT_USAGE, "%s: %s", prog, strerror(-r));
+	if ((r = miso__load_program(path, &rp->load)) != 0)
+		errx(MISO__EXIT_ERROR, "%s: %s", prog, miso__obj_strerror(r));
 	/* A set-group-ID bit without group execute means mandatory locking. */
 	if (stat(path, &st) == 0 && (st.st_mode & S_ISUID ||
 	    (st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)))
 		rp->setuid = 1;
 	rp->is_static = rp->load.first->interp == NULL;
 	free(path);
+}
+
+/* What the shim would refuse (miso__conf_trusted), the report says too. */
+static void
+trust(struct miso__report *rp, const struct miso_conf *conf)
+{
+	char why[PATH_MAX + 200];
+	size_t i;
+
+	if (!miso__conf_trusted(conf->file, 0, why, sizeof why))
+		miso__add_finding(rp, MISO__ERROR, "the shim would refuse "
+		    "the configuration: %s", why);
+	for (i = 0; i < conf->nfuncs; i++) {
+		const char *lib = conf->funcs[i].library;
+
+		if (lib != NULL && strchr(lib, '/') != NULL &&
+		    !miso__path_trusted(lib, getuid(), why, sizeof why))
+			miso__add_finding(rp, MISO__ERROR, "the shim would "
+			    "refuse [library %s]: %s", lib, why);
+	}
 }
 
 int
@@ -74,6 +92,7 @@ miso__cmd_check(int argc, char **argv)
 	conf = miso__tool_conf(cpath);
 	rp.config = conf->file;
 	load(&rp, argv[optind]);
+	trust(&rp, conf);
 	miso__analyze(&rp, conf);
 	if (json)
 		miso__report_json(&rp, stdout);

@@ -8,6 +8,8 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,23 +18,59 @@
 #include <libelf.h>
 
 #include "arch.h"
+#include "config.h"
 #include "tools.h"
+
+/* Why the last miso__obj_open() found a file malformed. */
+static const char *obj_why;
 
 #define MAXVER	256
 
-static void
-read_dynamic(struct miso__obj *o, Elf_Scn *scn, const GElf_Shdr *sh)
+/*
+ * Nothing read from the file is trusted: each count is taken from the
+ * bytes libelf could read (Elf_Data.d_size, checked against the file's
+ * size), never from a header field alone, so that no field can ask for
+ * more memory than the file holds or an index past what was allocated.
+ */
+
+static int
+bad(struct miso__obj *o, const char *why)
+{
+	if (o->why == NULL)
+		o->why = why;
+	return -EBADMSG;
+}
+
+/* The data of scn if it is of type t, else NULL. */
+static Elf_Data *
+data_of(Elf_Scn *scn, Elf_Type t)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
-	GElf_Dyn dyn;
-	size_t i, n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
 
+	return d != NULL && d->d_type == t && d->d_buf != NULL ? d : NULL;
+}
+
+static int
+read_dynamic(struct miso__obj *o, Elf_Scn *scn, const GElf_Shdr *sh)
+{
+	Elf_Data *d;
+	GElf_Dyn dyn;
+	size_t i, n;
+
+	/* The loader knows one dynamic section (PT_DYNAMIC). */
+	if (o->has_dynamic)
+		return bad(o, "two SHT_DYNAMIC sections");
 	o->has_dynamic = 1;
+	if ((d = data_of(scn, ELF_T_DYN)) == NULL)
+		return bad(o, "SHT_DYNAMIC section unreadable");
+	n = d->d_size / sizeof(Elf64_Dyn);
 	o->needed = miso__xcalloc(n + 1, sizeof *o->needed);
-	for (i = 0; d != NULL && i < n && gelf_getdyn(d, (int)i, &dyn); i++) {
+	for (i = 0; i < n && gelf_getdyn(d, (int)i, &dyn); i++) {
 		const char *s = elf_strptr(o->elf, sh->sh_link,
 		    dyn.d_un.d_val);
 
+		if (dyn.d_tag == DT_NULL)
+			break;
 		switch (dyn.d_tag) {
 		case DT_NEEDED:
 			if (s != NULL)
@@ -60,66 +98,93 @@ read_dynamic(struct miso__obj *o, Elf_Scn *scn, const GElf_Shdr *sh)
 			break;
 		}
 	}
+	return 0;
 }
 
-/* Version index -> name, from .gnu.version_d and .gnu.version_r. */
+/*
+ * Version index -> name, from .gnu.version_d and .gnu.version_r. Each
+ * step moves forward inside the section's data, so the walk ends within
+ * its size whatever the counts and links say.
+ */
 static void
-read_versions(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
+read_verdef(Elf *e, Elf_Data *d, const GElf_Shdr *sh,
     const char *names[MAXVER])
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
+	GElf_Verdef vd;
+	GElf_Verdaux va;
 	size_t off = 0, i;
 
-	for (i = 0; d != NULL && i < sh->sh_info; i++) {
-		if (sh->sh_type == SHT_GNU_verdef) {
-			GElf_Verdef vd;
-			GElf_Verdaux va;
-
-			if (gelf_getverdef(d, (int)off, &vd) == NULL ||
-			    gelf_getverdaux(d, (int)(off + vd.vd_aux), &va) ==
-			    NULL)
-				return;
-			if (vd.vd_ndx < MAXVER && !(vd.vd_flags & VER_FLG_BASE))
-				names[vd.vd_ndx] = elf_strptr(e, sh->sh_link,
-				    va.vda_name);
-			off += vd.vd_next;
-			if (vd.vd_next == 0)
-				return;
-		} else {
-			GElf_Verneed vn;
-			GElf_Vernaux va;
-			size_t a = off, j;
-
-			if (gelf_getverneed(d, (int)off, &vn) == NULL)
-				return;
-			a += vn.vn_aux;
-			for (j = 0; j < vn.vn_cnt; j++) {
-				if (gelf_getvernaux(d, (int)a, &va) == NULL)
-					return;
-				if ((va.vna_other & 0x7fff) < MAXVER)
-					names[va.vna_other & 0x7fff] =
-					    elf_strptr(e, sh->sh_link,
-					    va.vna_name);
-				a += va.vna_next;
-			}
-			off += vn.vn_next;
-			if (vn.vn_next == 0)
-				return;
-		}
+	for (i = 0; i < sh->sh_info && off < d->d_size; i++) {
+		if (gelf_getverdef(d, (int)off, &vd) == NULL ||
+		    vd.vd_aux > d->d_size - off ||
+		    gelf_getverdaux(d, (int)(off + vd.vd_aux), &va) == NULL)
+			return;
+		if (vd.vd_ndx < MAXVER && !(vd.vd_flags & VER_FLG_BASE))
+			names[vd.vd_ndx] = elf_strptr(e, sh->sh_link,
+			    va.vda_name);
+		if (vd.vd_next == 0 || vd.vd_next > d->d_size - off)
+			return;
+		off += vd.vd_next;
 	}
 }
 
 static void
+read_verneed(Elf *e, Elf_Data *d, const GElf_Shdr *sh,
+    const char *names[MAXVER])
+{
+	GElf_Verneed vn;
+	GElf_Vernaux va;
+	size_t off = 0, a, i, j;
+
+	for (i = 0; i < sh->sh_info && off < d->d_size; i++) {
+		if (gelf_getverneed(d, (int)off, &vn) == NULL ||
+		    vn.vn_aux > d->d_size - off)
+			return;
+		a = off + vn.vn_aux;
+		for (j = 0; j < vn.vn_cnt && a < d->d_size; j++) {
+			if (gelf_getvernaux(d, (int)a, &va) == NULL)
+				return;
+			if ((va.vna_other & 0x7fff) < MAXVER)
+				names[va.vna_other & 0x7fff] =
+				    elf_strptr(e, sh->sh_link, va.vna_name);
+			if (va.vna_next == 0 || va.vna_next > d->d_size - a)
+				break;
+			a += va.vna_next;
+		}
+		if (vn.vn_next == 0 || vn.vn_next > d->d_size - off)
+			return;
+		off += vn.vn_next;
+	}
+}
+
+static void
+read_versions(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
+    const char *names[MAXVER])
+{
+	Elf_Data *d;
+
+	if (sh->sh_type == SHT_GNU_verdef &&
+	    (d = data_of(scn, ELF_T_VDEF)) != NULL)
+		read_verdef(e, d, sh, names);
+	else if (sh->sh_type == SHT_GNU_verneed &&
+	    (d = data_of(scn, ELF_T_VNEED)) != NULL)
+		read_verneed(e, d, sh, names);
+}
+
+static int
 read_dynsym(struct miso__obj *o, Elf_Scn *scn, const GElf_Shdr *sh,
     Elf_Data *versym, const char *vnames[MAXVER])
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
-	size_t i, n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	Elf_Data *d;
+	size_t i, n;
 	GElf_Sym s;
 	GElf_Versym v;
 
+	if ((d = data_of(scn, ELF_T_SYM)) == NULL)
+		return bad(o, "SHT_DYNSYM section unreadable");
+	n = d->d_size / sizeof(Elf64_Sym);
 	o->syms = miso__xcalloc(n + 1, sizeof *o->syms);
-	for (i = 0; d != NULL && i < n && gelf_getsym(d, (int)i, &s); i++) {
+	for (i = 0; i < n && gelf_getsym(d, (int)i, &s); i++) {
 		struct miso__dsym *y = &o->syms[i];
 
 		y->name = elf_strptr(o->elf, sh->sh_link, s.st_name);
@@ -137,17 +202,18 @@ read_dynsym(struct miso__obj *o, Elf_Scn *scn, const GElf_Shdr *sh,
 		}
 	}
 	o->nsyms = i;
+	return 0;
 }
 
 static void
-read_relocs(struct miso__obj *o, Elf_Scn *scn, const GElf_Shdr *sh)
+read_relocs(struct miso__obj *o, Elf_Scn *scn)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
-	size_t i, n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	Elf_Data *d = data_of(scn, ELF_T_RELA);
+	size_t i, n = d != NULL ? d->d_size / sizeof(Elf64_Rela) : 0;
 	GElf_Rela r;
 
 	o->rels = miso__xrealloc(o->rels, o->nrels + n, sizeof *o->rels);
-	for (i = 0; d != NULL && i < n && gelf_getrela(d, (int)i, &r); i++) {
+	for (i = 0; i < n && gelf_getrela(d, (int)i, &r); i++) {
 		if (GELF_R_SYM(r.r_info) == 0)
 			continue;
 		o->rels[o->nrels].sym = GELF_R_SYM(r.r_info);
@@ -155,88 +221,178 @@ read_relocs(struct miso__obj *o, Elf_Scn *scn, const GElf_Shdr *sh)
 	}
 }
 
-static void
+/* The first PT_INTERP, as the kernel takes it: at most PATH_MAX bytes. */
+static int
 read_interp(struct miso__obj *o)
 {
 	size_t i, n;
 	GElf_Phdr ph;
 	char *p;
-	size_t len;
+	ssize_t got;
 
 	if (elf_getphdrnum(o->elf, &n) != 0)
-		return;
+		return bad(o, "program headers unreadable");
 	for (i = 0; i < n; i++) {
-		if (gelf_getphdr(o->elf, (int)i, &ph) == NULL ||
-		    ph.p_type != PT_INTERP)
+		if (gelf_getphdr(o->elf, (int)i, &ph) == NULL)
+			return bad(o, "program headers unreadable");
+		if (ph.p_type != PT_INTERP)
 			continue;
-		p = elf_rawfile(o->elf, &len);
-		if (p != NULL && ph.p_offset < len &&
-		    ph.p_filesz <= len - ph.p_offset)
-			o->interp = strndup(p + ph.p_offset, ph.p_filesz);
+		if (ph.p_filesz < 2 || ph.p_filesz > PATH_MAX ||
+		    ph.p_offset > o->size || ph.p_filesz > o->size -
+		    ph.p_offset)
+			return bad(o, "PT_INTERP out of bounds");
+		p = miso__xcalloc(ph.p_filesz + 1, 1);
+		got = pread(o->fd, p, ph.p_filesz, (off_t)ph.p_offset);
+		if (got != (ssize_t)ph.p_filesz) {
+			free(p);
+			return bad(o, "PT_INTERP unreadable");
+		}
+		o->interp = p;
+		return 0;
 	}
+	return 0;
+}
+
+/* The sections whose data is read (strings through elf_strptr too). */
+static int
+is_read(const GElf_Shdr *sh)
+{
+	switch (sh->sh_type) {
+	case SHT_DYNAMIC: case SHT_DYNSYM: case SHT_SYMTAB: case SHT_STRTAB:
+	case SHT_RELA: case SHT_GNU_versym: case SHT_GNU_verdef:
+	case SHT_GNU_verneed:
+		return 1;
+	case SHT_PROGBITS:
+		return (sh->sh_flags & SHF_EXECINSTR) != 0;
+	}
+	return 0;
+}
+
+/*
+ * libelf copies each section it is asked for. Sections do not overlap,
+ * so the ones read together fit in the file: headers that describe the
+ * same bytes many times over would otherwise multiply the memory taken.
+ */
+static int
+check_sections(struct miso__obj *o)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	uint64_t total = 0;
+
+	while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
+		if (gelf_getshdr(scn, &sh) == NULL)
+			return bad(o, "section headers unreadable");
+		if (!is_read(&sh))
+			continue;
+		if (sh.sh_offset > o->size || sh.sh_size > o->size -
+		    sh.sh_offset)
+			return bad(o, "a section extends past the end of the "
+			    "file");
+		if ((total += sh.sh_size) > o->size)
+			return bad(o, "sections overlap");
+	}
+	return 0;
 }
 
 /* Reads the sections; relocations need .dynsym's index, so two passes. */
-static void
+static int
 read_object(struct miso__obj *o)
 {
 	const char *vnames[MAXVER] = { 0 };
 	Elf_Scn *scn = NULL, *dynsym = NULL;
 	Elf_Data *versym = NULL;
-	GElf_Shdr sh, dsh;
+	GElf_Shdr sh, dsh = { 0 };
+	int r;
 
-	read_interp(o);
+	if ((r = read_interp(o)) != 0 || (r = check_sections(o)) != 0)
+		return r;
 	while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
 		if (gelf_getshdr(scn, &sh) == NULL)
 			continue;
-		if (sh.sh_type == SHT_DYNAMIC)
-			read_dynamic(o, scn, &sh);
-		else if (sh.sh_type == SHT_DYNSYM) {
+		if (sh.sh_type == SHT_DYNAMIC) {
+			if ((r = read_dynamic(o, scn, &sh)) != 0)
+				return r;
+		} else if (sh.sh_type == SHT_DYNSYM) {
 			dynsym = scn;
 			dsh = sh;
-		} else if (sh.sh_type == SHT_GNU_versym)
-			versym = elf_getdata(scn, NULL);
+		} else if (sh.sh_type == SHT_GNU_versym && versym == NULL)
+			versym = data_of(scn, ELF_T_HALF);
 		else if (sh.sh_type == SHT_GNU_verdef ||
 		    sh.sh_type == SHT_GNU_verneed)
 			read_versions(o->elf, scn, &sh, vnames);
 	}
 	if (dynsym == NULL)
-		return;
-	read_dynsym(o, dynsym, &dsh, versym, vnames);
+		return 0;
+	if ((r = read_dynsym(o, dynsym, &dsh, versym, vnames)) != 0)
+		return r;
 	while ((scn = elf_nextscn(o->elf, scn)) != NULL)
 		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_type == SHT_RELA &&
 		    sh.sh_link == elf_ndxscn(dynsym))
-			read_relocs(o, scn, &sh);
+			read_relocs(o, scn);
+	return 0;
 }
 
 /*
- * Opens path as an ELF object of this architecture (shim/arch/ARCH/arch.h).
- * Returns 0, -ENOEXEC for a file of another kind (the loader skips those
- * and searches on), or -errno.
+ * Opens path as an ELF object of this architecture (shim/arch/ARCH/
+ * arch.h). Returns 0, -ENOEXEC for a file of another kind (the loader
+ * skips those and searches on), -EBADMSG for a malformed one
+ * (miso__obj_strerror says what is wrong), -MISO__ENOTREG for a FIFO, a
+ * device or a directory, or -errno.
+ *
+ * The file is read, not mapped: a file truncated while we read it gives
+ * a read error, where a mapping would kill the command with SIGBUS.
  */
 int
 miso__obj_open(const char *path, struct miso__obj **out)
 {
 	struct miso__obj *o;
+	struct stat st;
 	GElf_Ehdr eh;
-	int fd;
+	int fd, r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -errno;
+	*out = NULL;
+	if ((fd = miso__open_file(path, O_RDONLY, 0)) < 0)
+		return fd;
+	if (fstat(fd, &st) == -1) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	o = miso__xcalloc(1, sizeof *o);
 	o->fd = fd;
+	o->size = (uint64_t)st.st_size;
 	o->path = miso__xstrdup(path);
 	elf_version(EV_CURRENT);
-	if ((o->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
+	if ((o->elf = elf_begin(fd, ELF_C_READ, NULL)) == NULL ||
 	    elf_kind(o->elf) != ELF_K_ELF || gelf_getehdr(o->elf, &eh) ==
 	    NULL || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_machine != MISO__ARCH_EM) {
 		miso__obj_free(o);
 		return -ENOEXEC;
 	}
-	read_object(o);
+	if ((r = read_object(o)) != 0) {
+		obj_why = o->why;
+		miso__obj_free(o);
+		return r;
+	}
 	*out = o;
 	return 0;
+}
+
+/* What the last miso__obj_open() returned, in words. */
+const char *
+miso__obj_strerror(int r)
+{
+	static char buf[128];
+
+	if (r == -ENOEXEC)
+		return "not an " MISO__ARCH_NAME " ELF file";
+	if (r != -EBADMSG)
+		return miso__file_strerror(r);
+	snprintf(buf, sizeof buf, "malformed ELF file: %s",
+	    obj_why != NULL ? obj_why : "unreadable");
+	return buf;
 }
 
 void
@@ -292,9 +448,10 @@ miso__obj_hidden(const struct miso__obj *o, const char *name)
 
 	while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
 		if (gelf_getshdr(scn, &sh) == NULL ||
-		    sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0 || (d = elf_getdata(scn, NULL)) == NULL)
+		    sh.sh_type != SHT_SYMTAB ||
+		    (d = data_of(scn, ELF_T_SYM)) == NULL)
 			continue;
-		n = sh.sh_size / sh.sh_entsize;
+		n = d->d_size / sizeof(Elf64_Sym);
 		for (i = 0; i < n && gelf_getsym(d, (int)i, &s); i++) {
 			const char *nm = elf_strptr(o->elf, sh.sh_link,
 			    s.st_name);

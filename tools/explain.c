@@ -102,7 +102,7 @@ expr(const char *label, const struct miso_expr *e,
 	char buf[512];
 
 	if (miso__expr_format(e, fn, buf, sizeof buf) < 0)
-		err(MISO__EXIT_WARN, NULL);
+		err(MISO__EXIT_ERROR, NULL);
 	printf("%s%s", label, buf);
 }
 

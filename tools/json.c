@@ -6,11 +6,16 @@
 
 #include "tools.h"
 
-/* Control characters, quotes and backslashes escaped; UTF-8 passes. */
+/*
+ * Control characters, quotes and backslashes escaped; UTF-8 passes, and
+ * a byte that is not part of valid UTF-8 (a file's string may hold any)
+ * becomes U+FFFD, so that the document stays valid JSON.
+ */
 void
 miso__json_string(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
 	putc('"', fp);
 	for (; *p != '\0'; p++) {
@@ -23,8 +28,16 @@ miso__json_string(FILE *fp, const char *s)
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				fprintf(fp, "\\u%04x", *p);
-			else
+			else if (*p < 0x80)
 				putc(*p, fp);
+			else if ((n = miso__utf8_len(p)) != 0) {
+				fwrite(p, 1, n, fp);
+				p += n - 1;
+			} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)
+				fprintf(fp, "\\u%04x", *++p);	/* C1 */
+			else
+				/* Not UTF-8: the replacement character. */
+				fputs("\\ufffd", fp);
 		}
 	}
 	putc('"', fp);

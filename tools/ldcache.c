@@ -4,9 +4,9 @@
  * table), or the output of 'ldconfig -p' when the file is in a format we
  * do not know.
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,11 +15,13 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "config.h"
 #include "tools.h"
 
 #define OLD_MAGIC	"ld.so-1.7.0"
 #define NEW_MAGIC	"glibc-ld.so.cache1.1"
 #define FLAG_ELF_LIBC6	0x0003
+#define MAX_CACHE	(64L << 20)
 
 struct new_header {
 	char		magic[20];
@@ -120,24 +122,48 @@ ldconfig_p(const char *soname)
 	return found;
 }
 
+/*
+ * The cache is read, not mapped (a file truncated under a mapping kills
+ * the reader with SIGBUS), and only up to a size no real cache reaches.
+ * Returns its bytes (*len of them, maybe none: a format we do not know),
+ * or NULL if there is no file at path.
+ */
+static char *
+read_cache(const char *path, size_t *len)
+{
+	struct stat st;
+	char *p;
+	ssize_t n;
+	int fd;
+
+	*len = 0;
+	if ((fd = miso__open_file(path, O_RDONLY, 0)) == -ENOENT)
+		return NULL;
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    st.st_size <= MAX_CACHE) {
+		p = miso__xcalloc((size_t)st.st_size, 1);
+		n = pread(fd, p, (size_t)st.st_size, 0);
+		*len = n > 0 ? (size_t)n : 0;
+	} else
+		p = miso__xcalloc(1, 1);
+	if (fd >= 0)
+		close(fd);
+	return p;
+}
+
 char *
 miso__ldcache_lookup(const char *soname)
 {
 	const char *path = getenv("MISO_LDCACHE");
-	struct stat st;
 	char *p, *found = NULL;
-	int fd, known = 0;
+	size_t len;
+	int known = 0;
 
 	if (path == NULL || *path == '\0')
 		path = "/etc/ld.so.cache";
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((p = read_cache(path, &len)) == NULL)
 		return NULL;
-	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
-	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-	    0)) != MAP_FAILED) {
-		found = search(p, (size_t)st.st_size, soname, &known);
-		munmap(p, (size_t)st.st_size);
-	}
-	close(fd);
+	found = search(p, len, soname, &known);
+	free(p);
 	return known ? found : ldconfig_p(soname);
 }

@@ -49,7 +49,7 @@ int
 miso__finish(int status)
 {
 	if (fclose(stdout) != 0)
-		err(MISO__EXIT_WARN, "stdout");
+		err(MISO__EXIT_ERROR, "stdout");
 	return status;
 }
 

@@ -7,9 +7,11 @@
  * convention.
  */
 #include <dwarf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <elfutils/libdw.h>
 
@@ -93,8 +95,8 @@ conf_class(const struct miso_conf_type *t)
 static const char *
 describe(struct cls k, char *buf, size_t size)
 {
-	static const char *const names[] = { "an integer", "a floating-point "
-	    "value", "a struct" };
+	static const char *const names[] = { "an integer",
+	    "a floating-point value", "a struct" };
 
 	switch (k.c) {
 	case 'v':
@@ -186,6 +188,69 @@ find_in_cu(Dwarf_Die *cu, const char *name, GElf_Addr addr, Dwarf_Die *out)
 	return 0;
 }
 
+/*
+ * libdw inflates compressed debug sections into a buffer of the size the
+ * section's header claims. A header can claim anything: past what
+ * deflate can reach from the compressed bytes, or past MAX_INFLATED,
+ * the DWARF is not read. (A little-endian file only: the headers are
+ * read as they are in the file.)
+ */
+#define MAX_INFLATED	(64UL << 20)
+
+static int
+inflated_size_ok(uint64_t size, uint64_t from)
+{
+	return size <= MAX_INFLATED && size / 1032 <= from;
+}
+
+/* The header of a compressed section, read without libelf's copy. */
+static int
+inflated_ok(const struct miso__obj *o, const GElf_Shdr *sh, int gnu)
+{
+	unsigned char b[sizeof(Elf64_Chdr)];
+	Elf64_Chdr ch;
+	uint64_t size = 0;
+	size_t n = gnu ? 12 : sizeof b;
+
+	if (sh->sh_size < n || pread(o->fd, b, n, (off_t)sh->sh_offset) !=
+	    (ssize_t)n)
+		return 0;
+	if (!gnu) {
+		memcpy(&ch, b, sizeof ch);
+		return inflated_size_ok(ch.ch_size, sh->sh_size);
+	}
+	/* "ZLIB", then the size, big-endian. */
+	for (n = 4; n < 12; n++)
+		size = size << 8 | b[n];
+	return inflated_size_ok(size, sh->sh_size);
+}
+
+static int
+dwarf_readable(const struct miso__obj *o)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	size_t shstrndx;
+	const char *name;
+
+	if (gelf_getehdr(o->elf, &eh) == NULL ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    elf_getshdrstrndx(o->elf, &shstrndx) != 0)
+		return 0;
+	while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
+		if (gelf_getshdr(scn, &sh) == NULL)
+			return 0;
+		if ((sh.sh_flags & SHF_COMPRESSED) && !inflated_ok(o, &sh, 0))
+			return 0;
+		name = elf_strptr(o->elf, shstrndx, sh.sh_name);
+		if (name != NULL && strncmp(name, ".zdebug", 7) == 0 &&
+		    !inflated_ok(o, &sh, 1))
+			return 0;
+	}
+	return 1;
+}
+
 void
 miso__proto_check(const struct miso__obj *o, const struct miso_conf_func *cf,
     struct miso__proto *p)
@@ -198,7 +263,8 @@ miso__proto_check(const struct miso__obj *o, const struct miso_conf_func *cf,
 	const struct miso__dsym *y = miso__obj_def(o, cf->name);
 
 	memset(p, 0, sizeof *p);
-	if ((dw = dwarf_begin_elf(o->elf, DWARF_C_READ, NULL)) == NULL)
+	if (!dwarf_readable(o) ||
+	    (dw = dwarf_begin_elf(o->elf, DWARF_C_READ, NULL)) == NULL)
 		return;
 	while (dwarf_get_units(dw, cu, &cu, &version, &unit_type, &cudie,
 	    NULL) == 0)

@@ -18,7 +18,8 @@ struct miso_conf_func;
 /* Exit statuses (miso(1)). */
 #define MISO__EXIT_OK		0
 #define MISO__EXIT_WARN		1
-#define MISO__EXIT_USAGE	2
+#define MISO__EXIT_USAGE	2	/* also any error: no report */
+#define MISO__EXIT_ERROR	2
 #define MISO__EXIT_NOEXEC	127
 
 /* The subcommands (run.c, check.c, explain.c); argv[0] is the command. */
@@ -56,6 +57,15 @@ char	*miso__xasprintf(const char *fmt, ...)
 char	*miso__xvasprintf(const char *fmt, va_list)
 	    __attribute__((format(printf, 1, 0)));
 
+/*
+ * escape.c: s with control characters, backslashes and bytes that are not
+ * printable UTF-8 written as C escapes (\n, \033), for text output. The
+ * result stays valid until eight more calls.
+ */
+const char	*miso__esc(const char *s);
+/* The length of a printable UTF-8 sequence at p, or 0. */
+size_t		 miso__utf8_len(const unsigned char *p);
+
 /* One entry of .dynsym, with its version. */
 struct miso__dsym {
 	const char	*name;
@@ -88,6 +98,8 @@ struct miso__obj {
 	int			 symbolic;	/* DT_SYMBOLIC/DF_SYMBOLIC */
 	int			 nodeflib;	/* DF_1_NODEFLIB */
 	int			 has_dynamic;
+	uint64_t		 size;		/* of the file, when opened */
+	const char		*why;		/* what is malformed */
 	size_t			 nsyms;
 	struct miso__dsym	*syms;
 	size_t			 nrels;
@@ -97,6 +109,7 @@ struct miso__obj {
 
 /* elfobj.c */
 int	miso__obj_open(const char *path, struct miso__obj **out);
+const char	*miso__obj_strerror(int r);
 void	miso__obj_free(struct miso__obj *);
 const struct miso__dsym	*miso__obj_def(const struct miso__obj *,
 	    const char *name);
@@ -108,18 +121,24 @@ char	*miso__ldcache_lookup(const char *soname);
 
 /*
  * ldsearch.c: loads program and its dependencies in the loader's order.
- * Names that are found nowhere are added to *missing as "name\tneeded-by".
+ * Names that are found nowhere are added to *missing as
+ * "name\tneeded-by\twhy", why empty or the file found but unusable.
  */
 struct miso__load {
 	struct miso__obj	*first;		/* the program */
 	size_t			 nmissing;
 	char			**missing;
+	char			*interp_why;	/* PT_INTERP unusable */
 };
+
+/* Where ld.so.cache (if miso__ld_cache) and then the defaults are. */
+extern const char *const	*miso__ld_dirs;
+extern int			 miso__ld_cache;
 
 int	miso__load_program(const char *path, struct miso__load *);
 void	miso__load_free(struct miso__load *);
 char	*miso__find_library(const char *name, struct miso__obj *loader,
-	    struct miso__obj *exe);
+	    struct miso__obj *exe, char **why);
 
 /* proto.c: compares fn with the DWARF of obj; NULL: matches or unknown. */
 struct miso__proto {

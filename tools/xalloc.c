@@ -1,6 +1,7 @@
 /*
  * Allocation for the command: running out of memory ends it with a
- * message, so that callers need no error path for it.
+ * message and status 2 (an error, never the "warnings" status), so that
+ * callers need no error path for it.
  */
 #include <err.h>
 #include <stdarg.h>
@@ -16,7 +17,7 @@ miso__xcalloc(size_t n, size_t size)
 	void *p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
 
 	if (p == NULL)
-		err(MISO__EXIT_WARN, NULL);
+		err(MISO__EXIT_ERROR, NULL);
 	return p;
 }
 
@@ -24,9 +25,9 @@ void *
 miso__xrealloc(void *p, size_t n, size_t size)
 {
 	if (size != 0 && n > SIZE_MAX / size)
-		errx(MISO__EXIT_WARN, "out of memory");
+		errx(MISO__EXIT_ERROR, "out of memory");
 	if ((p = realloc(p, n * size == 0 ? 1 : n * size)) == NULL)
-		err(MISO__EXIT_WARN, NULL);
+		err(MISO__EXIT_ERROR, NULL);
 	return p;
 }
 
@@ -36,7 +37,7 @@ miso__xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (p == NULL)
-		err(MISO__EXIT_WARN, NULL);
+		err(MISO__EXIT_ERROR, NULL);
 	return p;
 }
 
@@ -50,7 +51,7 @@ miso__xvasprintf(const char *fmt, va_list ap)
 	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	if (n < 0)
-		err(MISO__EXIT_WARN, NULL);
+		err(MISO__EXIT_ERROR, NULL);
 	p = miso__xcalloc((size_t)n + 1, 1);
 	vsnprintf(p, (size_t)n + 1, fmt, again);
 	va_end(again);

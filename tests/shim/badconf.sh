@@ -58,7 +58,7 @@ END
 same "$d/semicolon.conf: the whole message" "$tmp/want" "$tmp/err"
 stops $d/missing.conf \
     "miso: $d/missing.conf: error: cannot read: No such file or directory"
-stops "$tmp" "miso: $tmp: error: cannot read: Is a directory"
+stops "$tmp" "miso: $tmp: error: cannot read: not a regular file"
 
 # MISO_DISABLE=1: untouched, with a bad configuration or none.
 for c in $d/syntax.conf $d/missing.conf; do

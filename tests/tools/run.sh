@@ -163,6 +163,12 @@ if [ ! -e /etc/miso.conf ]; then
 	    XDG_CONFIG_HOME=$tmp/x HOME=$tmp/h "$M" explain
 	expect_grep "... says so" "$tmp/e" "^miso: no configuration"
 fi
+cp "$src/check.conf" "$tmp/open.conf"
+chmod 0666 "$tmp/open.conf"
+expect_status "check with a configuration anyone may write" 2 \
+    "$M" check -c "$tmp/open.conf" "$T/prog-pie"
+expect_grep "... says the shim would refuse it, and why" "$tmp/o" \
+    "^error: the shim would refuse the configuration: file $tmp/open.conf is writable by anyone (mode 0666)$"
 expect_status "MISO_CONFIG is used without -c" 0 \
     env MISO_CONFIG="$src/every.conf" "$M" explain
 expect_status "no command" 2 "$M"
@@ -185,7 +191,7 @@ for c in run check explain; do
 done
 expect_status "--version" 0 "$M" --version
 expect_grep "... prints it" "$tmp/o" "^miso 0\.1\.0$"
-expect_status "a failed write to stdout" 1 sh -c "'$M' --help >/dev/full"
+expect_status "a failed write to stdout" 2 sh -c "'$M' --help >/dev/full"
 
 ## miso run with a stand-in shim (MISO_LIBRARY).
 D=$T/libdummy.so
