@@ -159,7 +159,7 @@ fi
 # A pipe that was asked for is a fine log.
 timeout 20 env MISO_LOG=info MISO_LOG_FILE=/dev/stderr \
     MISO_CONFIG="$w/m.conf" LD_PRELOAD="$SHIM" "$prog" 2>&1 | cat >"$tmp/err"
-if grep -q "^miso: isolating 1 function from $w/m.conf" "$tmp/err"; then
+if grep -q "^miso: isolating .* $w/m.conf" "$tmp/err"; then
 	pass "MISO_LOG_FILE=/dev/stderr on a pipe is used"
 else
 	fail "MISO_LOG_FILE=/dev/stderr on a pipe is used"
