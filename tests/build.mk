@@ -5,7 +5,7 @@ CORE_TESTS  = call child spawn io wire writer result stdio highfd
 CORE_TEST_BINS = $(CORE_TESTS:%=$(B)/tests/test_%)
 
 UNIT_TESTS     += $(CORE_TEST_BINS) $(B)/tests/test_stress
-SCRIPT_TESTS   += tests/make.sh
+SCRIPT_TESTS   += tests/make.sh tests/clang.sh
 VALGRIND_TESTS += $(CORE_TEST_BINS)
 
 # Fault injection: these calls are routed through __wrap_* in the tests.
