@@ -4,6 +4,8 @@
  * result against memcpy.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 unsigned char *src;
 unsigned char *dst;
+unsigned char *obuf;
 size_t bulk;
 
 __attribute__((noinline)) uint64_t
@@ -160,6 +163,64 @@ run_memcpy(long n)
 	for (i = 0; i < n; i++) {
 		memcpy(dst, src, bulk);
 		sink = dst[bulk - 1];
+	}
+	return (now_ns() - t) / n;
+}
+
+/* The caller's result buffer: 4 KiB pages, every one touched before. */
+unsigned char *
+touched_buffer(size_t n)
+{
+	unsigned char *p;
+
+	if (posix_memalign((void **)&p, 4096, n) != 0) {
+		perror("bench: posix_memalign");
+		exit(1);
+	}
+	madvise(p, n, MADV_NOHUGEPAGE);
+	memset(p, 1, n);
+	return p;
+}
+
+/*
+ * The floor of any fork-based design that hands a result to the caller's
+ * buffer: fork + _exit + waitpid, then a memcpy of bulk bytes into obuf,
+ * every page of which the fork left write-protected.
+ */
+double
+run_fork_memcpy(long n)
+{
+	double t = now_ns();
+	long i;
+	pid_t p;
+
+	for (i = 0; i < n; i++) {
+		if ((p = fork()) == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+		memcpy(obuf, src, bulk);
+		sink = obuf[bulk - 1];
+	}
+	return (now_ns() - t) / n;
+}
+
+/* miso_call with a result of bulk bytes into obuf. */
+double
+run_miso_bulk_buf(long n)
+{
+	struct miso_opts o = { .buf = obuf, .buf_size = bulk };
+	struct miso_result r;
+	double t = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (miso_call(cb_bulk, NULL, &o, &r) != 0 || r.len != bulk) {
+			fprintf(stderr, "bench: bulk call: %s\n",
+			    miso_strerror(r.code));
+			exit(1);
+		}
+		sink = obuf[bulk - 1];
+		miso_result_free(&r);
 	}
 	return (now_ns() - t) / n;
 }
