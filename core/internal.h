@@ -57,6 +57,7 @@ struct miso_writer {
 	const struct miso__fdid *id; /* what memfd must be, or NULL */
 	int error;    /* sticky */
 	int spilled;  /* the bytes live in the memfd */
+	off_t fsize;  /* the memfd's size, once spilled */
 	size_t len;
 	size_t limit;
 	unsigned char inl[MISO__INLINE_MAX];
