@@ -129,6 +129,21 @@ run_miso_8(long n)
 	return miso_8_calls(n, 0, 0, 0);
 }
 
+/*
+ * Reads a byte of every page of a bulk result, as a caller using it
+ * would: a result that is mapped rather than copied is paid for here.
+ */
+static uint64_t
+touch(const unsigned char *p)
+{
+	uint64_t s = 0;
+	size_t i;
+
+	for (i = 0; i < bulk; i += 4096)
+		s += p[i];
+	return s + p[bulk - 1];
+}
+
 static void
 cb_bulk(void *ctx, struct miso_writer *w)
 {
@@ -148,7 +163,7 @@ run_miso_bulk(long n)
 			    miso_strerror(r.code));
 			exit(1);
 		}
-		sink = ((unsigned char *)r.data)[bulk - 1];
+		sink = touch(r.data);
 		miso_result_free(&r);
 	}
 	return (now_ns() - t) / n;
@@ -162,7 +177,7 @@ run_memcpy(long n)
 
 	for (i = 0; i < n; i++) {
 		memcpy(dst, src, bulk);
-		sink = dst[bulk - 1];
+		sink = touch(dst);
 	}
 	return (now_ns() - t) / n;
 }
@@ -199,7 +214,7 @@ run_fork_memcpy(long n)
 			_exit(0);
 		waitpid(p, NULL, 0);
 		memcpy(obuf, src, bulk);
-		sink = obuf[bulk - 1];
+		sink = touch(obuf);
 	}
 	return (now_ns() - t) / n;
 }
@@ -219,7 +234,7 @@ run_miso_bulk_buf(long n)
 			    miso_strerror(r.code));
 			exit(1);
 		}
-		sink = obuf[bulk - 1];
+		sink = touch(obuf);
 		miso_result_free(&r);
 	}
 	return (now_ns() - t) / n;
