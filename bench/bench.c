@@ -159,6 +159,12 @@ run_dyn_shim(long n)
 	return run_prog("dynbench", "shim", n, 1);
 }
 
+static double
+run_dyn_fork(long n)
+{
+	return run_prog("dynbench", "fork", n, 1);
+}
+
 static int
 tiny_tables(int rounds)
 {
@@ -263,15 +269,22 @@ shim_tables(int rounds)
 		    .run = run_dyn_miso, .n = n },
 		{ .name = "libmiso.so call from that same program",
 		    .run = run_dyn_shim, .n = n },
+		{ .name = "fork+pipe+waitpid (8 B) from that same program",
+		    .run = run_dyn_fork, .n = n },
 	};
 
-	measure(rows, 7, rounds);
-	print_table("The shim", rows, 7, 1);
+	measure(rows, 8, rounds);
+	print_table("The shim", rows, 8, 1);
 	printf("\n");
 	target("fork mode through libmiso.so / fork+pipe+waitpid",
 	    rows[2].median / rows[0].median, 1, 1.05);
 	target("libmiso.so / miso_call, both from one preloaded program",
 	    rows[6].median / rows[5].median, 1, 1.05);
+	/* The same floor, measured in a process of the shim's shape. */
+	target("libmiso.so / fork+pipe+waitpid, both from one preloaded "
+	    "program", rows[6].median / rows[7].median, 1, 1.05);
+	target("miso_call / fork+pipe+waitpid, both from one preloaded "
+	    "program", rows[5].median / rows[7].median, 1, 1.03);
 	target("unisolated path: ns added to a direct call",
 	    rows[4].median - rows[3].median, 1, 50);
 	return 0;
