@@ -27,7 +27,8 @@ extern size_t bulk;              /* bytes of a bulk result */
 uint64_t work(uint64_t x);
 double run_direct(long n);
 /* fork + 8 bytes over a pipe + waitpid; gap: 200 us of caller work
- * between calls, not timed. */
+ * between calls, not timed: GAP_SPIN computing, GAP_SLEEP waiting. */
+enum { GAP_NONE, GAP_SPIN, GAP_SLEEP };
 double fork_pipe_calls(long n, int gap);
 double run_fork_pipe_wait(long n);
 /* miso_call with an 8-byte result: flags, gap as above, alloc: miso

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,15 +40,22 @@ run_direct(long n)
 	return (now_ns() - t) / n;
 }
 
-/* Busy work of the caller's between calls: a call then finds the
- * previous child gone, as in a program that does more than call. */
+/*
+ * The caller's work between calls, 200 us: GAP_SPIN computes (it holds
+ * its CPU), GAP_SLEEP waits (for I/O, say; its CPU is free meanwhile).
+ */
 #define GAP_NS 200000.0
 
 static void
-caller_work(void)
+caller_work(int gap)
 {
+	struct timespec ts = { 0, (long)GAP_NS };
 	double t = now_ns();
 
+	if (gap == GAP_SLEEP) {
+		nanosleep(&ts, NULL);
+		return;
+	}
 	while (now_ns() - t < GAP_NS)
 		sink++;
 }
@@ -63,8 +71,8 @@ fork_pipe_calls(long n, int gap)
 	pid_t p;
 
 	for (i = 0; i < n; i++) {
-		if (gap)
-			caller_work();
+		if (gap != 0)
+			caller_work(gap);
 		t = now_ns();
 		if (pipe2(fd, O_CLOEXEC) == -1)
 			exit(1);
@@ -110,8 +118,8 @@ miso_8_calls(long n, unsigned flags, int gap, int alloc)
 	long i;
 
 	for (i = 0; i < n; i++) {
-		if (gap)
-			caller_work();
+		if (gap != 0)
+			caller_work(gap);
 		t = now_ns();
 		if (miso_call(cb_value, (void *)(uintptr_t)i,
 		    alloc ? NULL : &o, &r) != 0)
