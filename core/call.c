@@ -519,11 +519,15 @@ run(struct call *c, void (*fn)(void *, struct miso_writer *), void *ctx)
 	if (c->pid == 0)
 		miso__child_main(&child);
 	c->res->pid = c->pid;
+	/*
+	 * Before the first cancellation point (close() is one): a thread
+	 * cancelled from here on must not leave its child behind.
+	 */
+	pthread_cleanup_push(abandon, c);
 	miso__close(c->wfd);
 	c->wfd = -1;
 	if (!c->cloned)
 		c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	pthread_cleanup_push(abandon, c);
 	end = receive(c);
 	code = finish(c, end);
 	pthread_cleanup_pop(0);
