@@ -3,7 +3,8 @@
  * the variants of one table alternate inside each round, so that each
  * ratio compares numbers measured side by side on a noisy machine.
  *
- * usage: bench [-q] [-r ROUNDS] [-s BUILDDIR]
+ * usage: bench [-gq] [-r ROUNDS] [-s BUILDDIR]
+ *   -g  also a result of 1 GiB (minutes on a loaded machine)
  *   -q  quick: fewer rounds and calls (used by 'make test' as a smoke run)
  *   -s  also time libmiso.so, found in BUILDDIR/lib, on BUILDDIR/bench's
  *       shimbench program, with bench/bench.conf
@@ -63,7 +64,19 @@ run_fork_wait(long n)
 static double
 run_fork_pipe_wait_gap(long n)
 {
-	return fork_pipe_calls(n, 1);
+	return fork_pipe_calls(n, GAP_SPIN);
+}
+
+static double
+run_fork_pipe_wait_sleep(long n)
+{
+	return fork_pipe_calls(n, GAP_SLEEP);
+}
+
+static double
+run_miso_8_sleep(long n)
+{
+	return miso_8_calls(n, 0, GAP_SLEEP, 0);
 }
 
 static double
@@ -81,13 +94,13 @@ run_miso_8_fork(long n)
 static double
 run_miso_8_gap(long n)
 {
-	return miso_8_calls(n, 0, 1, 0);
+	return miso_8_calls(n, 0, GAP_SPIN, 0);
 }
 
 static double
 run_miso_8_gap_fork(long n)
 {
-	return miso_8_calls(n, MISO_F_FORK, 1, 0);
+	return miso_8_calls(n, MISO_F_FORK, GAP_SPIN, 0);
 }
 
 /* Runs PROG MODE N, with or without the shim; returns its figure. */
@@ -158,6 +171,12 @@ run_dyn_shim(long n)
 	return run_prog("dynbench", "shim", n, 1);
 }
 
+static double
+run_dyn_fork(long n)
+{
+	return run_prog("dynbench", "fork", n, 1);
+}
+
 static int
 tiny_tables(int rounds)
 {
@@ -184,50 +203,75 @@ tiny_tables(int rounds)
 	return 0;
 }
 
+/*
+ * Where the caller does something between calls, a cloned child finishes
+ * exiting on its own time, off the caller's path, if it has a CPU to do
+ * it on: a caller that computes holds its CPU, and on a busy machine the
+ * exiting child then waits for it and finishes in the next call.
+ */
 static int
 gap_tables(int rounds)
 {
 	long n = quick ? 50 : 300;
 	struct row rows[] = {
-		{ .name = "fork+pipe+waitpid (8 B)", .run = run_fork_pipe_wait_gap,
-		    .n = n },
-		{ .name = "miso_call, 8 B", .run = run_miso_8_gap, .n = n },
-		{ .name = "miso_call, 8 B, MISO_F_FORK", .run = run_miso_8_gap_fork,
-		    .n = n },
+		{ .name = "fork+pipe+waitpid (8 B), caller computing",
+		    .run = run_fork_pipe_wait_gap, .n = n },
+		{ .name = "miso_call, 8 B, caller computing",
+		    .run = run_miso_8_gap, .n = n },
+		{ .name = "miso_call, 8 B, MISO_F_FORK, caller computing",
+		    .run = run_miso_8_gap_fork, .n = n },
+		{ .name = "fork+pipe+waitpid (8 B), caller waiting",
+		    .run = run_fork_pipe_wait_sleep, .n = n },
+		{ .name = "miso_call, 8 B, caller waiting",
+		    .run = run_miso_8_sleep, .n = n },
 	};
 
-	measure(rows, 3, rounds);
-	print_table("Latency of a call when the caller works 200 us between "
-	    "calls", rows, 3, 0);
+	measure(rows, 5, rounds);
+	print_table("Latency of a call when the caller computes or waits "
+	    "200 us between calls", rows, 5, 0);
 	printf("\n");
-	target("with caller work: miso_call 8 B / fork+pipe+waitpid (stretch)",
-	    rows[1].median / rows[0].median, 1, 0.75);
+	target("caller computing: miso_call 8 B / fork+pipe+waitpid (stretch)",
+	    rows[1].median / rows[0].median, 1, 0.9);
+	target("caller waiting: miso_call 8 B / fork+pipe+waitpid (stretch)",
+	    rows[4].median / rows[3].median, 1, 0.9);
 	return 0;
 }
 
+/*
+ * A result of size bytes, against the floor: a bare fork + waitpid, then
+ * a memcpy of the bytes into the caller's buffer, whose pages the fork
+ * left write-protected, so that every page of the copy takes a fault.
+ */
 static int
 bulk_tables(int rounds, size_t size, const char *label)
 {
-	char n8[64], nb[64], nm[64];
-	long n = quick ? 2 : (size > (256u << 20) ? 3 : 10);
+	char nf[96], nb[64], na[64], nm[64], what[128];
+	long n = quick ? 2 : (size > (256u << 20) ? 2 : size > (64u << 20) ?
+	    3 : 6);
 	struct row rows[] = {
-		{ .name = n8, .run = run_miso_8, .n = n * 4 },
-		{ .name = nb, .run = run_miso_bulk, .n = n },
+		{ .name = nf, .run = run_fork_memcpy, .n = n },
+		{ .name = nb, .run = run_miso_bulk_buf, .n = n },
+		{ .name = na, .run = run_miso_bulk, .n = n },
 		{ .name = nm, .run = run_memcpy, .n = n },
 	};
-	double extra;
 
-	snprintf(n8, sizeof n8, "miso_call, 8 B");
-	snprintf(nb, sizeof nb, "miso_call, %s", label);
-	snprintf(nm, sizeof nm, "memcpy, %s", label);
+	snprintf(nf, sizeof nf, "fork+waitpid, then memcpy %s into the "
+	    "caller's buffer (floor)", label);
+	snprintf(nb, sizeof nb, "miso_call, %s into the caller's buffer",
+	    label);
+	snprintf(na, sizeof na, "miso_call, %s, miso allocates", label);
+	snprintf(nm, sizeof nm, "memcpy, %s, no fork", label);
 	bulk = size;
-	measure(rows, 3, rounds);
-	print_table(label, rows, 3, 2);
-	extra = rows[1].median - rows[0].median;
-	printf("\n%s result: %.2f GB/s\n", label, size / extra);
-	snprintf(nb, sizeof nb, "%s result: (miso_call - miso_call 8 B) / "
-	    "memcpy", label);
-	target(nb, extra / rows[2].median, 1, 2.5);
+	obuf = touched_buffer(size);
+	measure(rows, 4, rounds);
+	print_table(label, rows, 4, 0);
+	printf("\n");
+	snprintf(what, sizeof what, "%s into the caller's buffer / floor",
+	    label);
+	target(what, rows[1].median / rows[0].median, 1, 1.5);
+	snprintf(what, sizeof what, "%s, miso allocates / floor", label);
+	target(what, rows[2].median / rows[0].median, 1, 0.5);
+	free(obuf);
 	return 0;
 }
 
@@ -250,15 +294,22 @@ shim_tables(int rounds)
 		    .run = run_dyn_miso, .n = n },
 		{ .name = "libmiso.so call from that same program",
 		    .run = run_dyn_shim, .n = n },
+		{ .name = "fork+pipe+waitpid (8 B) from that same program",
+		    .run = run_dyn_fork, .n = n },
 	};
 
-	measure(rows, 7, rounds);
-	print_table("The shim", rows, 7, 1);
+	measure(rows, 8, rounds);
+	print_table("The shim", rows, 8, 1);
 	printf("\n");
 	target("fork mode through libmiso.so / fork+pipe+waitpid",
 	    rows[2].median / rows[0].median, 1, 1.05);
 	target("libmiso.so / miso_call, both from one preloaded program",
 	    rows[6].median / rows[5].median, 1, 1.05);
+	/* The same floor, measured in a process of the shim's shape. */
+	target("libmiso.so / fork+pipe+waitpid, both from one preloaded "
+	    "program", rows[6].median / rows[7].median, 1, 1.05);
+	target("miso_call / fork+pipe+waitpid, both from one preloaded "
+	    "program", rows[5].median / rows[7].median, 1, 1.03);
 	target("unisolated path: ns added to a direct call",
 	    rows[4].median - rows[3].median, 1, 50);
 	return 0;
@@ -290,11 +341,14 @@ big_parent_tables(int rounds)
 int
 main(int argc, char **argv)
 {
-	int rounds = 7, c;
-	size_t max = 1u << 30;
+	int rounds = 7, c, gib = 0;
+	size_t max = 256u << 20;
 
-	while ((c = getopt(argc, argv, "qr:s:")) != -1) {
+	while ((c = getopt(argc, argv, "gqr:s:")) != -1) {
 		switch (c) {
+		case 'g':
+			gib = 1;
+			break;
 		case 'q':
 			quick = 1;
 			break;
@@ -305,7 +359,7 @@ main(int argc, char **argv)
 			build_dir = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: bench [-q] [-r rounds] "
+			fprintf(stderr, "usage: bench [-gq] [-r rounds] "
 			    "[-s builddir]\n");
 			return 2;
 		}
@@ -313,7 +367,8 @@ main(int argc, char **argv)
 	if (quick) {
 		rounds = 3;
 		max = 64u << 20;
-	}
+	} else if (gib)
+		max = 1u << 30;
 	if (rounds < 1 || rounds > MAX_ROUNDS)
 		rounds = 7;
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -327,7 +382,9 @@ main(int argc, char **argv)
 	dst = huge_alloc(max);
 	bulk_tables(rounds, 64u << 20, "64 MiB");
 	if (!quick)
-		bulk_tables(rounds > 5 ? 5 : rounds, max, "1 GiB");
+		bulk_tables(rounds > 5 ? 5 : rounds, 256u << 20, "256 MiB");
+	if (gib)
+		bulk_tables(rounds > 3 ? 3 : rounds, 1u << 30, "1 GiB");
 	free(dst);
 	free(src);
 	big_parent_tables(rounds);

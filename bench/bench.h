@@ -22,11 +22,13 @@ double now_ns(void);
 
 /* calls.c: the variants the programs share, each ns per call over n. */
 extern unsigned char *src, *dst; /* bulk source and memcpy destination */
+extern unsigned char *obuf;      /* the caller's result buffer */
 extern size_t bulk;              /* bytes of a bulk result */
 uint64_t work(uint64_t x);
 double run_direct(long n);
 /* fork + 8 bytes over a pipe + waitpid; gap: 200 us of caller work
- * between calls, not timed. */
+ * between calls, not timed: GAP_SPIN computing, GAP_SLEEP waiting. */
+enum { GAP_NONE, GAP_SPIN, GAP_SLEEP };
 double fork_pipe_calls(long n, int gap);
 double run_fork_pipe_wait(long n);
 /* miso_call with an 8-byte result: flags, gap as above, alloc: miso
@@ -35,6 +37,9 @@ double miso_8_calls(long n, unsigned flags, int gap, int alloc);
 double run_miso_8(long n);
 double run_miso_bulk(long n);   /* a result of bulk bytes from src */
 double run_memcpy(long n);      /* bulk bytes from src to dst */
+unsigned char *touched_buffer(size_t n); /* 4 KiB pages, all touched */
+double run_fork_memcpy(long n); /* fork+waitpid, then bulk bytes to out */
+double run_miso_bulk_buf(long n); /* a result of bulk bytes into out */
 /* Runs every row in each round, rotating their order; keeps the median,
  * the least and the greatest of the rounds. */
 void measure(struct row *rows, int nrows, int rounds);

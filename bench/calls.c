@@ -4,10 +4,13 @@
  * result against memcpy.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 
 unsigned char *src;
 unsigned char *dst;
+unsigned char *obuf;
 size_t bulk;
 
 __attribute__((noinline)) uint64_t
@@ -36,15 +40,22 @@ run_direct(long n)
 	return (now_ns() - t) / n;
 }
 
-/* Busy work of the caller's between calls: a call then finds the
- * previous child gone, as in a program that does more than call. */
+/*
+ * The caller's work between calls, 200 us: GAP_SPIN computes (it holds
+ * its CPU), GAP_SLEEP waits (for I/O, say; its CPU is free meanwhile).
+ */
 #define GAP_NS 200000.0
 
 static void
-caller_work(void)
+caller_work(int gap)
 {
+	struct timespec ts = { 0, (long)GAP_NS };
 	double t = now_ns();
 
+	if (gap == GAP_SLEEP) {
+		nanosleep(&ts, NULL);
+		return;
+	}
 	while (now_ns() - t < GAP_NS)
 		sink++;
 }
@@ -60,8 +71,8 @@ fork_pipe_calls(long n, int gap)
 	pid_t p;
 
 	for (i = 0; i < n; i++) {
-		if (gap)
-			caller_work();
+		if (gap != 0)
+			caller_work(gap);
 		t = now_ns();
 		if (pipe2(fd, O_CLOEXEC) == -1)
 			exit(1);
@@ -107,8 +118,8 @@ miso_8_calls(long n, unsigned flags, int gap, int alloc)
 	long i;
 
 	for (i = 0; i < n; i++) {
-		if (gap)
-			caller_work();
+		if (gap != 0)
+			caller_work(gap);
 		t = now_ns();
 		if (miso_call(cb_value, (void *)(uintptr_t)i,
 		    alloc ? NULL : &o, &r) != 0)
@@ -124,6 +135,21 @@ double
 run_miso_8(long n)
 {
 	return miso_8_calls(n, 0, 0, 0);
+}
+
+/*
+ * Reads a byte of every page of a bulk result, as a caller using it
+ * would: a result that is mapped rather than copied is paid for here.
+ */
+static uint64_t
+touch(const unsigned char *p)
+{
+	uint64_t s = 0;
+	size_t i;
+
+	for (i = 0; i < bulk; i += 4096)
+		s += p[i];
+	return s + p[bulk - 1];
 }
 
 static void
@@ -145,7 +171,7 @@ run_miso_bulk(long n)
 			    miso_strerror(r.code));
 			exit(1);
 		}
-		sink = ((unsigned char *)r.data)[bulk - 1];
+		sink = touch(r.data);
 		miso_result_free(&r);
 	}
 	return (now_ns() - t) / n;
@@ -159,7 +185,65 @@ run_memcpy(long n)
 
 	for (i = 0; i < n; i++) {
 		memcpy(dst, src, bulk);
-		sink = dst[bulk - 1];
+		sink = touch(dst);
+	}
+	return (now_ns() - t) / n;
+}
+
+/* The caller's result buffer: 4 KiB pages, every one touched before. */
+unsigned char *
+touched_buffer(size_t n)
+{
+	unsigned char *p;
+
+	if (posix_memalign((void **)&p, 4096, n) != 0) {
+		perror("bench: posix_memalign");
+		exit(1);
+	}
+	madvise(p, n, MADV_NOHUGEPAGE);
+	memset(p, 1, n);
+	return p;
+}
+
+/*
+ * The floor of any fork-based design that hands a result to the caller's
+ * buffer: fork + _exit + waitpid, then a memcpy of bulk bytes into obuf,
+ * every page of which the fork left write-protected.
+ */
+double
+run_fork_memcpy(long n)
+{
+	double t = now_ns();
+	long i;
+	pid_t p;
+
+	for (i = 0; i < n; i++) {
+		if ((p = fork()) == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+		memcpy(obuf, src, bulk);
+		sink = touch(obuf);
+	}
+	return (now_ns() - t) / n;
+}
+
+/* miso_call with a result of bulk bytes into obuf. */
+double
+run_miso_bulk_buf(long n)
+{
+	struct miso_opts o = { .buf = obuf, .buf_size = bulk };
+	struct miso_result r;
+	double t = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (miso_call(cb_bulk, NULL, &o, &r) != 0 || r.len != bulk) {
+			fprintf(stderr, "bench: bulk call: %s\n",
+			    miso_strerror(r.code));
+			exit(1);
+		}
+		sink = touch(obuf);
+		miso_result_free(&r);
 	}
 	return (now_ns() - t) / n;
 }

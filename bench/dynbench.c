@@ -5,12 +5,20 @@
  * process, shows what the shim itself adds.
  *   dynbench miso N   mean ns per miso_call doing bench_fn's work
  *   dynbench shim N   mean ns per isolated call of bench_fn
+ *   dynbench fork N   mean ns per bare fork + 8 bytes over a pipe +
+ *                     waitpid doing the same work: the floor, measured
+ *                     in a process of the same shape
  */
+#define _GNU_SOURCE
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <miso.h>
 
@@ -35,6 +43,28 @@ cb(void *ctx, struct miso_writer *w)
 	miso_write(w, &v, sizeof v);
 }
 
+static uint64_t
+bare_fork(uint64_t x)
+{
+	uint64_t v = 0;
+	int fd[2];
+	pid_t p;
+
+	if (pipe2(fd, O_CLOEXEC) == -1)
+		exit(1);
+	if ((p = fork()) == 0) {
+		v = x * 2654435761u + 1;
+		write(fd[1], &v, sizeof v);
+		_exit(0);
+	}
+	close(fd[1]);
+	if (read(fd[0], &v, sizeof v) != sizeof v)
+		exit(1);
+	close(fd[0]);
+	waitpid(p, NULL, 0);
+	return v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -53,6 +83,8 @@ main(int argc, char **argv)
 			if (miso_call(cb, (void *)(uintptr_t)i, &o, &r) != 0)
 				return 1;
 			sink += v;
+		} else if (strcmp(argv[1], "fork") == 0) {
+			sink += bare_fork(i);
 		} else {
 			sink += bench_fn(i);
 		}

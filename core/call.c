@@ -327,13 +327,37 @@ map_result(struct call *c, size_t len)
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, c->memfd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	madvise(p, len, MADV_POPULATE_READ);
+	/*
+	 * Not populated: a read fault maps the pages around it too (fault-
+	 * around, 16 pages), and reading all of 64 MiB that way took 8.7 ms
+	 * against 12.7 ms populated first; a caller that reads part of the
+	 * result pays for that part only.
+	 */
 	c->res->data = p;
 	c->res->owned_ = MISO__OWN_MMAP;
 	/* The result keeps the memfd, to give it back when it is freed. */
 	c->res->fd_ = c->memfd;
 	c->memfd = -1;
 	return 0;
+}
+
+/*
+ * Makes the caller's buffer writable again in one system call. The fork
+ * left every page of it write-protected, and a copy into it would take
+ * one fault per page, a processor exception each; populating the range
+ * first resolves them all in one pass. On this machine 64 MiB arrive in
+ * 0.59 of the time of a plain copy after the fork (0.40 for a memcpy,
+ * against 0.38 for the same memcpy with no fork before it). Before Linux
+ * 5.14 the advice fails and the copy takes its faults as before.
+ */
+static void
+make_writable(void *buf, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)buf & ~(page - 1);
+	uintptr_t b = ((uintptr_t)buf + len + page - 1) & ~(page - 1);
+
+	madvise((void *)a, b - a, MADV_POPULATE_WRITE);
 }
 
 static int
@@ -349,6 +373,7 @@ deliver_memfd(struct call *c, size_t len)
 		return MISO_EBADREPLY;
 	if (len == 0 || c->o->buf == NULL)
 		return len == 0 ? 0 : map_result(c, len);
+	make_writable(c->o->buf, len);
 	n = miso__pread_all(c->memfd, c->o->buf, len, 0);
 	if (n < 0)
 		return n == -EPIPE ? MISO_EBADREPLY : (int)n;
@@ -494,11 +519,15 @@ run(struct call *c, void (*fn)(void *, struct miso_writer *), void *ctx)
 	if (c->pid == 0)
 		miso__child_main(&child);
 	c->res->pid = c->pid;
+	/*
+	 * Before the first cancellation point (close() is one): a thread
+	 * cancelled from here on must not leave its child behind.
+	 */
+	pthread_cleanup_push(abandon, c);
 	miso__close(c->wfd);
 	c->wfd = -1;
 	if (!c->cloned)
 		c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	pthread_cleanup_push(abandon, c);
 	end = receive(c);
 	code = finish(c, end);
 	pthread_cleanup_pop(0);

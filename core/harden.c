@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -73,19 +74,34 @@ miso__watch_memory(void (*note)(void))
 			sigaction(sigs[i], &sa, NULL);
 }
 
-/* The handlers of the crash signals back to SIG_DFL. */
+/*
+ * The kernel's struct sigaction (x86-64 and most others): SIG_DFL needs
+ * no restorer, and its mask is 8 bytes.
+ */
+struct ksigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+/*
+ * The handlers of the crash signals back to SIG_DFL, by the system call
+ * itself: in a fresh child, sigaction()'s page of libc would be one more
+ * page to fault in (core/child.c). One call per signal, whatever the
+ * disposition was: the kernel has no cheaper way to ask, and a handler
+ * the program installed since the last call must be reset all the same.
+ */
 void
 miso__reset_crash_handlers(void)
 {
 	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
 	    SIGSYS };
-	struct sigaction dfl;
+	static const struct ksigaction dfl = { .handler = SIG_DFL };
 	size_t i;
 
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &dfl, NULL);
+		syscall(SYS_rt_sigaction, sigs[i], &dfl, NULL, sizeof dfl.mask);
 }
 
 /* Lowers a soft limit; never raises one the program already had. */

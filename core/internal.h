@@ -57,6 +57,7 @@ struct miso_writer {
 	const struct miso__fdid *id; /* what memfd must be, or NULL */
 	int error;    /* sticky */
 	int spilled;  /* the bytes live in the memfd */
+	off_t fsize;  /* the memfd's size, once spilled */
 	size_t len;
 	size_t limit;
 	unsigned char inl[MISO__INLINE_MAX];
@@ -115,6 +116,22 @@ void miso__lower_limit(int resource, uint64_t value);
 
 /* child.c: everything the child does; never returns. */
 _Noreturn void miso__child_main(const struct miso__child *c);
+
+/*
+ * Sets n bytes at p to those at fresh, writing only if they differ: in a
+ * child, a write to a page costs a copy of it. Async-signal-safe.
+ */
+static inline void
+miso__reset_bytes(void *p, const void *fresh, size_t n)
+{
+	volatile unsigned char *d = p;
+	const unsigned char *s = fresh;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (d[i] != s[i])
+			d[i] = s[i];
+}
 
 /* spawn.c: creating and reaping the child. */
 pid_t miso__getpid(void);

@@ -149,14 +149,17 @@ miso__reap_finished(void)
 /*
  * In the child: the pending children are the caller's, not ours, and the
  * lock may have been held by another of the caller's threads at the fork.
+ * Usually neither is so (every call reaps first, under the lock), and
+ * the page is left unwritten (core/child.c).
  */
 void
 miso__spawn_child_reset(void)
 {
 	static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
 
-	pending_lock = fresh;
-	npending = 0;
+	miso__reset_bytes(&pending_lock, &fresh, sizeof fresh);
+	if (npending != 0)
+		npending = 0;
 	cached_pid = 0;
 }
 

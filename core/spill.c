@@ -76,12 +76,16 @@ miso__spill_drop(void)
 	miso__close(fd);
 }
 
-/* In the child: the caller's kept memfd is not the child's to use. */
+/*
+ * In the child: the caller's kept memfd is not the child's to use. Only
+ * what differs is written (core/child.c).
+ */
 void
 miso__spill_child_reset(void)
 {
 	static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
 
-	spill_lock = fresh;
-	kept = -1;
+	miso__reset_bytes(&spill_lock, &fresh, sizeof fresh);
+	if (kept != -1)
+		kept = -1;
 }

@@ -87,7 +87,11 @@ miso__stdio_before_fork(unsigned flags)
 		fflush(stderr);
 }
 
-/* In the child, before the callback. Async-signal-safe: no calls. */
+/*
+ * In the child, before the callback. Async-signal-safe: no calls. Only
+ * a stream with bytes pending is written: writing the others would cost
+ * the child a copy of their pages for nothing.
+ */
 void
 miso__stdio_drop_inherited(unsigned flags)
 {
@@ -96,7 +100,7 @@ miso__stdio_drop_inherited(unsigned flags)
 	if (flags & MISO_F_NO_FLUSH)
 		return;
 	for (f = _IO_list_all; f != NULL; f = f->_chain)
-		if (sane(f))
+		if (sane(f) && f->_IO_write_ptr != f->_IO_write_base)
 			f->_IO_write_ptr = f->_IO_write_base;
 }
 
