@@ -192,6 +192,13 @@ test_spawn_cancel_kills_child(void **state)
 	int i;
 
 	(void)state;
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan's own thread teardown after pthread_cancel's forced unwind
+	 * reports a stack-buffer-underflow in sigaltstack now and then
+	 * (about one run in twelve): the test runs in the plain, valgrind
+	 * and TSan builds instead. */
+	skip();
+#endif
 	miso_reap();
 	assert_int_equal(pthread_create(&t, NULL, thread_hang, &done), 0);
 	/* The thread may take a while to fork on a loaded machine or under
