@@ -98,19 +98,33 @@ trusted(const char *path)
 	return 0;
 }
 
+/*
+ * MISO_ISOLATE names functions to isolate with the packs' declarations
+ * (miso run -i sets it), MISO_ISOLATE_MODE=worker puts them in workers;
+ * with a configuration file too, the file wins for what it declares.
+ */
 static int
 load(struct miso_conf **conf)
 {
+	struct miso_conf_isolate iso = { NULL, "MISO_ISOLATE", 0 };
+	const char *mode = secure_getenv("MISO_ISOLATE_MODE");
 	struct miso_conf_diag diag;
 	char path[4096], line[4200];
+	const char *found;
 	int r;
 
-	if (miso__conf_find(path, sizeof path) == NULL)
+	iso.names = secure_getenv("MISO_ISOLATE");
+	if (iso.names != NULL && *iso.names == '\0')
+		iso.names = NULL;
+	iso.worker = mode != NULL && strcmp(mode, "worker") == 0;
+	if ((found = miso__conf_find(path, sizeof path)) == NULL)
+		snprintf(path, sizeof path, "MISO_ISOLATE");
+	if (found == NULL && iso.names == NULL)
 		return unusable("no configuration: set MISO_CONFIG, or write "
 		    "~/.config/miso/miso.conf or /etc/miso.conf");
-	if (!trusted(path))
+	if (found != NULL && !trusted(path))
 		return -1;
-	r = miso__conf_load(path, conf, &diag);
+	r = miso__conf_load_isolate(found, &iso, conf, &diag);
 	if (r != 0) {
 		if (diag.text != NULL && *diag.text != '\0')
 			snprintf(line, sizeof line, "%s", diag.text);

@@ -15,8 +15,8 @@ static const struct {
 	const char	*usage;
 	int		(*fn)(int, char **);
 } commands[] = {
-	{ "run", "run [-c file] [-l level] [-s stats] [--] program [arg ...]",
-	    miso__cmd_run },
+	{ "run", "run [-c file] [-i name[,name ...]] [-l level] [-s stats] "
+	    "[--worker] [--] program [arg ...]", miso__cmd_run },
 	{ "check", "check [--json] [-c file] program", miso__cmd_check },
 	{ "explain", "explain [-c file]", miso__cmd_explain },
 };
