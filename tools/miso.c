@@ -19,6 +19,8 @@ static const struct {
 	    "[--worker] [--] program [arg ...]", miso__cmd_run },
 	{ "check", "check [--json] [-c file] program", miso__cmd_check },
 	{ "explain", "explain [-c file]", miso__cmd_explain },
+	{ "gen", "gen [-I dir ...] (--header file.h | library) [name ...]",
+	    miso__cmd_gen },
 };
 
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])

@@ -25,6 +25,7 @@ struct miso_conf_func;
 int	miso__cmd_run(int argc, char **argv);
 int	miso__cmd_check(int argc, char **argv);
 int	miso__cmd_explain(int argc, char **argv);
+int	miso__cmd_gen(int argc, char **argv);
 
 /* miso.c: prints the usage of command (NULL: all) to fp. */
 void	miso__usage(FILE *fp, const char *command);
