@@ -149,4 +149,24 @@ check "miso check takes it with 'force = yes' (exit $rc)" test $rc -ne 2
 check "miso check: readdir forced into the model" grep -q readdir \
     "$tmp/out"
 show "$tmp/err" "stderr"
+# A function declared by hand that a pack refuses, or that takes a
+# non-const handle as it is: miso check warns, with status 1.
+cat >"$tmp/own.conf" <<'EOC'
+opaque struct dirent *readdir(opaque DIR *d);
+int fputs(const char *s, opaque FILE *fp);
+int fileno(opaque const FILE *fp);
+int strcoll(const char *a, const char *b);
+EOC
+"$M" check -c "$tmp/own.conf" /bin/ls >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "miso check on hand-written suspects: status 1 ($rc)" test $rc -eq 1
+check "miso check warns of readdir, which a pack refuses" grep -q \
+    "own.conf:1:23: warning: readdir: the packs refuse it: readdir advances" \
+    "$tmp/err"
+check "miso check warns of the FILE * handle of fputs" grep -q \
+    "own.conf:2:5: warning: fputs: 'fp' is a handle passed as it is" \
+    "$tmp/err"
+check "miso check: two warnings, none for fileno or strcoll" \
+    test "$(grep -c warning "$tmp/err")" -eq 2
+show "$tmp/err" "stderr"
 finish
