@@ -558,6 +558,7 @@ miso__isolate(struct miso__parser *p, const char *list, const char *label,
 	struct miso__want *w;
 	struct miso__use *use;
 	struct miso__pfunc *f;
+	const char *near;
 	size_t i, n;
 
 	p->file = label;
@@ -576,6 +577,10 @@ miso__isolate(struct miso__parser *p, const char *list, const char *label,
 		if (!w->found[i]) {
 			miso__error(p, 1, w->col[i], "no pack declares '%s'",
 			    w->name[i]);
+			if ((near = miso__suggest(w->name[i], w->seen,
+			    w->nseen)) != NULL)
+				miso__note(p, 1, w->col[i], "did you mean "
+				    "'%s'?", near);
 			miso__note(p, 1, w->col[i], "declare it in a "
 			    "configuration file: 'miso gen' prints a "
 			    "declaration from a header or from debugging "

@@ -280,6 +280,11 @@ test_pack_isolate_names(void **state)
 	    "stat,nosuch\n     ^\n-i:1:6: note: declare it in a "
 	    "configuration file: 'miso gen' prints a declaration from a "
 	    "header or from debugging information\n");
+	bad("", "stat asim", "-i:1:6: error: no pack declares 'asim'\n"
+	    "stat asim\n     ^\n-i:1:6: note: did you mean 'asin'?\n"
+	    "-i:1:6: note: declare it in a configuration file: 'miso gen' "
+	    "prints a declaration from a header or from debugging "
+	    "information\n");
 	bad("", "readdir", "-i:1:1: error: 'readdir' cannot be isolated: "
 	    "readdir advances the DIR stream in the child\nreaddir\n^\n"
 	    "-i:1:1: note: declare it with 'force = yes' in a configuration "
