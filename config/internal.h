@@ -141,6 +141,7 @@ struct miso__parser {
 	struct miso__use	*use;
 	struct miso__use	*last_use;	/* what 'force' applies to */
 	const char		*packdir;	/* found once (pack.c) */
+	int			 nuses;
 };
 
 /* Parser utilities (parse.c). */

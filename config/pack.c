@@ -32,6 +32,7 @@
 
 #define MAX_NAMES	256	/* entries named on one use line */
 #define MAX_PACKS	64
+#define MAX_USES	64	/* each reads a whole pack */
 
 /* What one reading of a pack keeps, and what it has seen. */
 struct miso__want {
@@ -454,6 +455,11 @@ miso__parse_use(struct miso__parser *p)
 	p->last_use = NULL;
 	if (p->want != NULL) {
 		miso__error_at(p, &use, "a pack cannot use another pack");
+		return -1;
+	}
+	if (++p->nuses > MAX_USES) {
+		miso__error_at(p, &use, "too many 'use' lines (the limit is "
+		    "%d)", MAX_USES);
 		return -1;
 	}
 	if (miso__peek(p)->line != use.line) {
