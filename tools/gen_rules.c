@@ -5,6 +5,7 @@
  * Every rule that guesses says so in a '# guessed:' line; what no rule
  * can make safe is refused with the reason.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,16 +130,29 @@ join(const char *a, const char *sep, const char *b)
 	return miso__xasprintf("%s%s%s", a, *a != '\0' ? sep : "", b);
 }
 
-/* The size parameter after pointer i: by value, or read through. */
+/*
+ * The size parameter after pointer i, by value or read through: the
+ * next one, or the first after pointers that are all const or all not
+ * (memcmp(s1, s2, n), memcpy-like pairs go their own ways).
+ */
 static const struct miso__gparam *
 size_after(const struct miso__gfunc *fn, size_t i, int *deref)
 {
 	const struct miso__gparam *n;
+	const struct miso__gtype *t = fn->params[i].type, *u;
+	size_t j = i + 1;
 
 	*deref = 0;
-	if (i + 1 >= fn->nparams)
+	for (; j < fn->nparams; j++) {
+		u = fn->params[j].type;
+		if (u->kind != MISO__G_PTR || u->to == NULL || t->to == NULL ||
+		    u->to->is_const != t->to->is_const ||
+		    size_name(fn->params[j].name))
+			break;
+	}
+	if (j >= fn->nparams)
 		return NULL;
-	n = &fn->params[i + 1];
+	n = &fn->params[j];
 	if (!size_name(n->name))
 		return NULL;
 	if (is_int(n->type))
@@ -264,6 +278,21 @@ param(const struct miso__gfunc *fn, size_t i, struct out *o)
 	    p->name != NULL ? p->name : "");
 }
 
+/* A name that says the function makes something: strdup, str_new. */
+static int
+fresh_name(const char *name)
+{
+	static const char *const words[] = { "dup", "alloc", "new", "copy",
+	    "make", "create", "build", "format", "join", "concat", "print",
+	    NULL };
+	size_t i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasestr(name, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* The annotations and type of the return value. */
 static char *
 ret(const struct miso__gfunc *fn, struct out *o)
@@ -288,10 +317,15 @@ ret(const struct miso__gfunc *fn, struct out *o)
 		    "static one)%s", fn->name, "");
 		return join("cstr", " ", ty);
 	}
-	if (is_char(t->to)) {
+	if (is_char(t->to) && fresh_name(fn->name)) {
 		guess(o, "%s returns a fresh string that the caller frees%s",
 		    fn->name, "");
 		return join("alloc cstr", " ", ty);
+	}
+	if (is_char(t->to)) {
+		guess(o, "%s returns a string that exists before the call, "
+		    "such as one of its arguments%s", fn->name, "");
+		return join("cstr", " ", ty);
 	}
 	refuse(o, "it returns a pointer (%s): whether to memory of the "
 	    "caller's or to memory made in the child is unknown", ty, "");

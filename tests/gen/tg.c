@@ -106,6 +106,18 @@ tg_crash(int how)
 	return how * 2;
 }
 
+int
+tg_cmp(const tg_byte *a, const tg_byte *b, size_t n)
+{
+	return memcmp(a, b, n);
+}
+
+char *
+tg_find(const char *s, int c)
+{
+	return strchr(s, c);
+}
+
 tg_ctx *
 tg_open(const char *name)
 {

@@ -29,6 +29,8 @@ int		 tg_divmod(int a, int b, int *quot, int *rem);
 void		 tg_sort(int *v, size_t count,
 		    int (*cmp)(const void *, const void *));
 int		 tg_crash(int how);
+int		 tg_cmp(const tg_byte *a, const tg_byte *b, size_t n);
+char		*tg_find(const char *s, int c);
 
 tg_ctx		*tg_open(const char *name);
 int		 tg_count(tg_ctx *c);

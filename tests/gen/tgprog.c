@@ -52,6 +52,10 @@ main(void)
 	for (i = 0; i < 6; i++)
 		printf("%d ", v[i]);
 	printf("\ncrash %d\n", tg_crash(21));
+	printf("cmp %d %d\n", tg_cmp(in, in + 1, 10) == 0,
+	    tg_cmp(in, in + 30, 10) < 0);
+	d = tg_find(buf, '-');
+	printf("find %td [%s] %d\n", d - buf, d, tg_find(buf, 'z') == NULL);
 	c = tg_open("four");
 	printf("count %d %d\n", tg_count(c), tg_count(c));
 	free(c);
