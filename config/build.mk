@@ -8,7 +8,7 @@ CONF_A      = $(B)/lib/libmisoconf.a
 CONF_GEN    = $(B)/config/systab.h $(B)/config/errtab.h
 CONF_TESTS  = $(B)/tests/test_config $(B)/tests/test_config_eval \
               $(B)/tests/test_config_find $(B)/tests/test_config_systypes \
-              $(B)/tests/test_config_nomem
+              $(B)/tests/test_config_nomem $(B)/tests/test_config_pack
 CONF_FUZZ   = $(B)/fuzz/fuzz_config
 CONF_CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CONF_CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -68,14 +68,27 @@ $(EXPR_FUZZ): tests/fuzz_expr.c $(CONF_SRCS) config/config.h \
 	    tests/fuzz_expr.c $(CONF_SRCS)
 $(eval $(call fuzz_rules,expr,$(EXPR_FUZZ)))
 
-# libmisoconf.a is linked into libmiso.so and miso; only the manual is
-# installed.
+# The packs (packs/*.conf) are installed in packdir. 'use' and miso run
+# -i look for them in $MISO_PACKS, then in ../share/miso/packs from the
+# directory of libmiso.so or of the miso command (which also finds the
+# copy in $(B)/share), then in packdir as it was when miso was built.
+datadir ?= $(PREFIX)/share
+packdir ?= $(datadir)/miso/packs
+PACKS    = $(wildcard packs/*.conf)
+$(B)/config/pack.o: ALL_CFLAGS += -DMISO_PACKDIR='"$(packdir)"'
+
+# libmisoconf.a is linked into libmiso.so and miso; the manual and the
+# packs are installed.
 install: install-config
 uninstall: uninstall-config
 .PHONY: install-config uninstall-config
 install-config:
-	install -d $(DESTDIR)$(mandir)/man5
+	install -d $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(packdir)
 	install -m 644 man/miso.conf.5 $(DESTDIR)$(mandir)/man5/miso.conf.5
+	install -m 644 $(PACKS) $(DESTDIR)$(packdir)
 
 uninstall-config:
 	rm -f $(DESTDIR)$(mandir)/man5/miso.conf.5
+	rm -f $(PACKS:packs/%=$(DESTDIR)$(packdir)/%)
+	-rmdir $(DESTDIR)$(packdir) $(DESTDIR)$(datadir)/miso 2>/dev/null
+include packs/build.mk

@@ -209,10 +209,39 @@ int	miso__conf_parse(const char *filename, const char *text, size_t len,
 	    struct miso_conf **out, struct miso_conf_diag *diag);
 
 /*
+ * Functions to isolate by name alone, each with the declaration of the
+ * first pack (in the pack directory, in the order of the packs' names)
+ * that has it, unless the text declares it: names is a list separated by
+ * commas or blanks, label names it in diagnostics ("MISO_ISOLATE" if
+ * NULL), and worker puts them in worker mode unless the pack says
+ * otherwise.
+ */
+struct miso_conf_isolate {
+	const char	*names;
+	const char	*label;
+	int		 worker;
+};
+
+/*
+ * miso__conf_parse(), then the functions iso names (iso may be NULL).
+ */
+int	miso__conf_parse_isolate(const char *filename, const char *text,
+	    size_t len, const struct miso_conf_isolate *iso,
+	    struct miso_conf **out, struct miso_conf_diag *diag);
+
+/*
  * Reads and parses the file at path.  A file that cannot be read gives its
  * -errno and a one-line diagnostic that names it.
  */
 int	miso__conf_load(const char *path, struct miso_conf **out,
+	    struct miso_conf_diag *diag);
+
+/*
+ * miso__conf_load(), then the functions iso names; path may be NULL for
+ * none, when only iso counts.
+ */
+int	miso__conf_load_isolate(const char *path,
+	    const struct miso_conf_isolate *iso, struct miso_conf **out,
 	    struct miso_conf_diag *diag);
 
 /*

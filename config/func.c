@@ -111,22 +111,6 @@ check_return(struct miso__parser *p, struct miso_conf_func *fn, int kw,
 }
 
 static int
-duplicate(struct miso__parser *p, const struct miso_conf_func *fn)
-{
-	struct miso__pfunc *f;
-
-	for (f = p->funcs; f != NULL; f = f->next)
-		if (strcmp(f->f.name, fn->name) == 0) {
-			miso__error(p, fn->line, fn->col, "duplicate "
-			    "declaration of '%s'", fn->name);
-			miso__note(p, f->f.line, f->f.col, "'%s' was declared "
-			    "here", fn->name);
-			return -1;
-		}
-	return 0;
-}
-
-static int
 end_of_declaration(struct miso__parser *p, const struct miso_conf_func *fn)
 {
 	const struct miso__tok *t = miso__peek(p);
@@ -154,6 +138,7 @@ function(struct miso__parser *p, const struct miso_conf_type *ret, int kw,
 {
 	struct miso__pfunc *pf = miso__alloc(p, sizeof(*pf));
 	struct miso_conf_func *fn = &pf->f;
+	int admit;
 
 	fn->name = miso__tok_str(p, name);
 	fn->ret = ret;
@@ -169,8 +154,15 @@ function(struct miso__parser *p, const struct miso_conf_type *ret, int kw,
 			return -1;
 	}
 	if (end_of_declaration(p, fn) == -1 ||
-	    check_return(p, fn, kw, name) == -1 || duplicate(p, fn) == -1)
+	    check_return(p, fn, kw, name) == -1 ||
+	    (admit = miso__pack_admit(p, pf)) == -1)
 		return -1;
+	if (admit == 0) {
+		/* Not taken from the pack: its settings go with it. */
+		p->cur = pf;
+		p->lost = 0;
+		return 0;
+	}
 	if (p->nfuncs == MISO__MAX_DECLS) {
 		miso__error_at(p, name, "too many functions (the limit is %d)",
 		    MISO__MAX_DECLS);

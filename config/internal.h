@@ -71,11 +71,26 @@ struct miso__named {
 	int			 line, col;
 };
 
+/* A "use" line, or the names given to miso run -i (pack.c). */
+struct miso__want;
+struct miso__use {
+	const char		*file, *src;	/* for its diagnostics */
+	size_t			 len;
+	int			 line, col;
+	int			 force;		/* 'force = yes' under it */
+	int			 all;		/* "use PACK": every entry */
+	const struct miso__want	*isolate;	/* the names of -i */
+};
+
 /* A function while its file is being read. */
 struct miso__pfunc {
 	struct miso__pfunc	*next;
 	struct miso_conf_func	 f;
 	int			 fail_set;
+	struct miso__use	*use;		/* from a pack, or NULL */
+	int			 use_col;	/* where the use names it */
+	const char		*refuse;	/* why isolation cannot work */
+	int			 force;
 };
 
 enum miso__section {
@@ -121,6 +136,12 @@ struct miso__parser {
 	int			 ndefaults;
 	struct miso_conf_policy	 defaults;
 	int			 depth;
+	/* Reading a pack: the entries to keep, and the use they serve. */
+	struct miso__want	*want;
+	struct miso__use	*use;
+	struct miso__use	*last_use;	/* what 'force' applies to */
+	const char		*packdir;	/* found once (pack.c) */
+	int			 nuses;
 };
 
 /* Parser utilities (parse.c). */
@@ -225,6 +246,18 @@ int	 miso__parse_function(struct miso__parser *);
 int	 miso__parse_params(struct miso__parser *, struct miso_conf_func *);
 int	 miso__check_param(struct miso__parser *, struct miso_conf_func *,
 	    struct miso_conf_param *, const struct miso__tok *at, int kw);
+
+/* parse.c: statements up to the end of the text. */
+void	 miso__statements(struct miso__parser *);
+
+/* pack.c */
+int	 miso__parse_use(struct miso__parser *);
+int	 miso__pack_admit(struct miso__parser *, struct miso__pfunc *);
+int	 miso__pack_setting_next(struct miso__parser *);
+int	 miso__pack_setting(struct miso__parser *);
+void	 miso__isolate(struct miso__parser *, const char *list,
+	    const char *label, int worker);
+void	 miso__pack_finish(struct miso__parser *);
 
 /* settings.c */
 int	 miso__parse_setting(struct miso__parser *);

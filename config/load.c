@@ -54,6 +54,14 @@ int
 miso__conf_load(const char *path, struct miso_conf **out,
     struct miso_conf_diag *diag)
 {
+	return miso__conf_load_isolate(path, NULL, out, diag);
+}
+
+int
+miso__conf_load_isolate(const char *path,
+    const struct miso_conf_isolate *iso, struct miso_conf **out,
+    struct miso_conf_diag *diag)
+{
 	char *buf;
 	size_t len;
 	int fd, rc;
@@ -61,6 +69,9 @@ miso__conf_load(const char *path, struct miso_conf **out,
 	*out = NULL;
 	if (diag != NULL)
 		memset(diag, 0, sizeof(*diag));
+	if (path == NULL)
+		return miso__conf_parse_isolate(iso != NULL && iso->label !=
+		    NULL ? iso->label : "MISO_ISOLATE", "", 0, iso, out, diag);
 	/* A FIFO or a device named as the configuration must not hang us. */
 	if ((fd = miso__open_file(path, O_RDONLY, 0)) < 0)
 		return fail(path, fd, diag);
@@ -71,7 +82,7 @@ miso__conf_load(const char *path, struct miso_conf **out,
 	rc = read_fd(fd, buf, MISO__MAX_FILE + 1, &len);
 	close(fd);
 	if (rc == 0)
-		rc = miso__conf_parse(path, buf, len, out, diag);
+		rc = miso__conf_parse_isolate(path, buf, len, iso, out, diag);
 	else
 		fail(path, rc, diag);
 	free(buf);

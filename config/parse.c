@@ -100,10 +100,17 @@ statement(struct miso__parser *p)
 	p->depth = 0;
 	p->ended = 0;
 	p->stmt_off = t->off;
-	if (t->kind == MISO__T_PUNCT && t->ch == '[')
+	if (t->kind == MISO__T_PUNCT && t->ch == '[') {
+		p->last_use = NULL;
 		return section(p);
+	}
 	if (miso__at_setting(p))
-		return miso__parse_setting(p);
+		return miso__pack_setting_next(p) ? miso__pack_setting(p) :
+		    miso__parse_setting(p);
+	p->last_use = NULL;
+	if (miso__tok_is(p, t, "use") && t->first)
+		return miso__parse_use(p) == 0 ? 0 :
+		    (miso__skip_statement(p), -1);
 	if (miso__tok_is(p, t, "typedef")) {
 		miso__next(p);
 		p->cur = NULL;
@@ -165,11 +172,25 @@ finish(struct miso__parser *p)
 	return conf;
 }
 
-static void
-run(struct miso__parser *p)
+void
+miso__statements(struct miso__parser *p)
 {
 	const struct miso__tok *t;
 	size_t before;
+
+	while (!p->stop && (t = miso__peek(p))->kind != MISO__T_EOF) {
+		before = t->off;
+		if (statement(p) == -1 && !p->stop &&
+		    miso__peek(p)->off == before)
+			miso__next(p);	/* always move on */
+	}
+}
+
+static void
+run(struct miso__parser *p, const struct miso_conf_isolate *iso)
+{
+	const char *file, *src;
+	size_t len;
 
 	if (p->len > MISO__MAX_FILE) {
 		miso__error(p, 1, 1, "file too large (%zu bytes; the limit is "
@@ -177,12 +198,18 @@ run(struct miso__parser *p)
 		return;
 	}
 	miso__check_lines(p);
-	while (!p->stop && (t = miso__peek(p))->kind != MISO__T_EOF) {
-		before = t->off;
-		if (statement(p) == -1 && !p->stop &&
-		    miso__peek(p)->off == before)
-			miso__next(p);	/* always move on */
+	miso__statements(p);
+	if (iso != NULL && iso->names != NULL && !p->stop) {
+		file = p->file;
+		src = p->src;
+		len = p->len;
+		miso__isolate(p, iso->names, iso->label != NULL ? iso->label :
+		    "MISO_ISOLATE", iso->worker);
+		p->file = file;
+		p->src = src;
+		p->len = len;
 	}
+	miso__pack_finish(p);
 }
 
 static void
@@ -202,6 +229,14 @@ fill_diag(struct miso__parser *p, struct miso_conf_diag *diag)
 int
 miso__conf_parse(const char *filename, const char *text, size_t len,
     struct miso_conf **out, struct miso_conf_diag *diag)
+{
+	return miso__conf_parse_isolate(filename, text, len, NULL, out, diag);
+}
+
+int
+miso__conf_parse_isolate(const char *filename, const char *text, size_t len,
+    const struct miso_conf_isolate *iso, struct miso_conf **out,
+    struct miso_conf_diag *diag)
 {
 	struct miso__parser *p;
 	int rc;
@@ -229,7 +264,7 @@ miso__conf_parse(const char *filename, const char *text, size_t len,
 		return -ENOMEM;
 	}
 	p->file = miso__strndup(p, p->file, strlen(p->file));
-	run(p);
+	run(p, iso);
 	if (p->nerrors == 0)
 		miso__check_workers(p, *out = finish(p));
 	rc = p->nerrors > 0 ? -EINVAL : 0;

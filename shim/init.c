@@ -125,17 +125,48 @@ libraries_trusted(const struct miso_conf *conf, int secure)
 	return 1;
 }
 
+/*
+ * With MISO_ISOLATE, the file is $MISO_CONFIG or none: the usual search
+ * would add a file the user did not name to what 'miso run -i' asked for.
+ */
+static const char *
+isolate_file(char *buf, size_t size)
+{
+	const char *s = secure_getenv("MISO_CONFIG");
+
+	if (s == NULL || *s == '\0' || strlen(s) >= size)
+		return NULL;
+	memcpy(buf, s, strlen(s) + 1);
+	return buf;
+}
+
+/*
+ * MISO_ISOLATE names functions to isolate with the packs' declarations
+ * (miso run -i sets it), MISO_ISOLATE_MODE=worker puts them in workers;
+ * with a configuration file too, the file wins for what it declares.
+ */
 static int
 load(struct miso_conf **conf)
 {
+	struct miso_conf_isolate iso = { NULL, "MISO_ISOLATE", 0 };
+	const char *mode = secure_getenv("MISO_ISOLATE_MODE");
 	struct miso_conf_diag diag;
 	char path[4096], line[4200];
+	const char *found;
 	int r, secure = getauxval(AT_SECURE) != 0;
 
-	if (miso__conf_find(path, sizeof path) == NULL)
+	iso.names = secure_getenv("MISO_ISOLATE");
+	if (iso.names != NULL && *iso.names == '\0')
+		iso.names = NULL;
+	iso.worker = mode != NULL && strcmp(mode, "worker") == 0;
+	found = iso.names != NULL ? isolate_file(path, sizeof path) :
+	    miso__conf_find(path, sizeof path);
+	if (found == NULL)
+		snprintf(path, sizeof path, "MISO_ISOLATE");
+	if (found == NULL && iso.names == NULL)
 		return unusable("no configuration: set MISO_CONFIG, or write "
 		    "~/.config/miso/miso.conf or /etc/miso.conf");
-	r = miso__conf_load(path, conf, &diag);
+	r = miso__conf_load_isolate(found, &iso, conf, &diag);
 	if (r != 0) {
 		if (diag.text != NULL && *diag.text != '\0')
 			snprintf(line, sizeof line, "%s", diag.text);
@@ -147,7 +178,8 @@ load(struct miso_conf **conf)
 	}
 	miso__conf_diag_free(&diag);
 	/* Read first, so that a file that cannot be read says so; used after. */
-	if (!trusted(path, secure) || !libraries_trusted(*conf, secure)) {
+	if ((found != NULL && !trusted(path, secure)) ||
+	    !libraries_trusted(*conf, secure)) {
 		miso__conf_free(*conf);
 		*conf = NULL;
 		return -1;

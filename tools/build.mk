@@ -130,3 +130,4 @@ install-tools: $(TOOLS_BIN)
 
 uninstall-tools:
 	rm -f $(DESTDIR)$(bindir)/miso $(DESTDIR)$(mandir)/man1/miso.1
+include tests/gen/build.mk

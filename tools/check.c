@@ -99,6 +99,9 @@ miso__cmd_check(int argc, char **argv)
 	else
 		miso__report_text(&rp, stdout);
 	status = rp.status;
+	fflush(stdout);
+	if (miso__suspect(conf, stderr) && status == MISO__EXIT_OK)
+		status = MISO__EXIT_WARN;
 	miso__report_free(&rp);
 	miso__conf_free(conf);
 	return miso__finish(status);

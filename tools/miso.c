@@ -15,10 +15,12 @@ static const struct {
 	const char	*usage;
 	int		(*fn)(int, char **);
 } commands[] = {
-	{ "run", "run [-c file] [-l level] [-s stats] [--] program [arg ...]",
-	    miso__cmd_run },
+	{ "run", "run [-c file] [-i name[,name ...]] [-l level] [-s stats] "
+	    "[--worker] [--] program [arg ...]", miso__cmd_run },
 	{ "check", "check [--json] [-c file] program", miso__cmd_check },
 	{ "explain", "explain [-c file]", miso__cmd_explain },
+	{ "gen", "gen [-I dir ...] (--header file.h | library) [name ...]",
+	    miso__cmd_gen },
 };
 
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])

@@ -110,21 +110,79 @@ preload(const char *shim)
 	free(v);
 }
 
+/* Adds the names of one -i to the list, comma separated. */
+static char *
+add_names(char *list, const char *names)
+{
+	char *v;
+
+	if (strspn(names, ", \t") == strlen(names)) {
+		warnx("-i needs the name of a function");
+		miso__usage_exit("run");
+	}
+	if (list == NULL)
+		return miso__xstrdup(names);
+	v = miso__xasprintf("%s,%s", list, names);
+	free(list);
+	return v;
+}
+
+/*
+ * -i: the functions named, with the packs' declarations, on top of the
+ * file named with -c or, without one, of an empty configuration (the
+ * files the shim would otherwise search are not read).  Everything is
+ * checked here, before the exec, so that the shim's own check agrees.
+ */
+static void
+isolate(const char *conf, const char *names, int worker)
+{
+	struct miso_conf_isolate iso = { names, "-i", worker };
+	struct miso_conf_diag diag;
+	struct miso_conf *c;
+
+	if (miso__conf_load_isolate(conf, &iso, &c, &diag) != 0) {
+		if (diag.text != NULL)
+			fputs(diag.text, stderr);
+		else
+			warnx("-i %s: cannot load", names);
+		miso__conf_diag_free(&diag);
+		exit(MISO__EXIT_USAGE);
+	}
+	miso__conf_diag_free(&diag);
+	miso__conf_free(c);
+	if (conf != NULL)
+		set_abs("MISO_CONFIG", conf, 1);
+	else if (unsetenv("MISO_CONFIG") == -1)
+		err(MISO__EXIT_NOEXEC, "unsetenv");
+	if (setenv("MISO_ISOLATE", names, 1) == -1 ||
+	    (worker ? setenv("MISO_ISOLATE_MODE", "worker", 1) :
+	    unsetenv("MISO_ISOLATE_MODE")) == -1)
+		err(MISO__EXIT_NOEXEC, "setenv");
+}
+
 int
 miso__cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "worker", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *conf = NULL, *level = NULL, *stats = NULL;
-	char *path, *shim;
-	int ch;
+	char *path, *shim, *names = NULL;
+	int ch, worker = 0;
 
-	while ((ch = getopt_long(argc, argv, "+c:l:s:", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "+c:i:l:s:", longopts,
+	    NULL)) != -1)
 		switch (ch) {
 		case 'c':
 			conf = optarg;
+			break;
+		case 'i':
+			names = add_names(names, optarg);
+			break;
+		case 'w':
+			worker = 1;
 			break;
 		case 'h':
 			miso__usage(stdout, "run");
@@ -140,7 +198,14 @@ miso__cmd_run(int argc, char **argv)
 		}
 	if (optind >= argc)
 		miso__usage_exit("run");
-	if (conf != NULL) {
+	if (worker && names == NULL) {
+		warnx("--worker applies to the functions named with -i");
+		miso__usage_exit("run");
+	}
+	if (names != NULL) {
+		isolate(conf, names, worker);
+		free(names);
+	} else if (conf != NULL) {
 		miso__conf_free(miso__tool_conf(conf));
 		set_abs("MISO_CONFIG", conf, 1);
 	}

@@ -26,6 +26,14 @@ struct miso_conf_func;
 int	miso__cmd_run(int argc, char **argv);
 int	miso__cmd_check(int argc, char **argv);
 int	miso__cmd_explain(int argc, char **argv);
+int	miso__cmd_gen(int argc, char **argv);
+
+/*
+ * suspect.c: warns on fp of the functions the configuration declares
+ * itself that a pack refuses or that take a non-const handle passed as
+ * it is; returns 1 if it warned.
+ */
+int	miso__suspect(const struct miso_conf *conf, FILE *fp);
 
 /* miso.c: prints the usage of command (NULL: all) to fp. */
 void	miso__usage(FILE *fp, const char *command);

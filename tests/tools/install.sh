@@ -49,6 +49,14 @@ if [ -f "$p/lib/libmiso.so" ]; then
 else
 	echo "skip: no libmiso.so installed yet"
 fi
+# The installed command and shim find the installed packs.
+for k in libc libm zlib bzip2 libcrypt libmagic; do
+	[ -f "$p/share/miso/packs/$k.conf" ] || fail "no pack $k installed"
+done
+if [ -f "$p/lib/libmiso.so" ]; then
+	env -u MISO_PACKS "$p/bin/miso" run -i strcoll,sin -- /bin/true ||
+	    fail "installed miso run -i: exit $?"
+fi
 for m in man1/miso.1 man5/miso.conf.5 man3/libmiso.3; do
 	[ -f "$p/share/man/$m" ] || fail "no $m installed"
 done
