@@ -98,7 +98,7 @@ $(TT)/prog-dl: tests/tools/dl.c $(TT_LIBS)
 # analysis and the reports, without the command's main and subcommands.
 ELF_FUZZ      = $(B)/fuzz/fuzz_elf
 ELF_FUZZ_SRCS = $(filter-out tools/miso.c tools/check.c tools/explain.c \
-                tools/run.c tools/conf.c tools/which.c,$(TOOLS_SRCS))
+                tools/run.c tools/conf.c tools/which.c tools/gen%.c,$(TOOLS_SRCS))
 $(ELF_FUZZ): tests/fuzz_elf.c $(ELF_FUZZ_SRCS) tools/tools.h tools/report.h \
     $(CONF_SRCS) config/config.h config/internal.h $(CONF_GEN)
 	@mkdir -p $(@D)
