@@ -200,7 +200,8 @@ miso__commit(const struct miso__fn *f, void **args,
 		if (cf->params[i].alloc && miso__arg_ptr(args, i) != NULL)
 			*(void **)miso__arg_ptr(args, i) = rg[i].fresh;
 		else if (rg[i].len != MISO__NONE)
-			memcpy(miso__arg_ptr(args, i), rg[i].src, (size_t)rg[i].len);
+			memcpy(miso__arg_ptr(args, i), rg[i].src,
+			    (size_t)rg[i].len);
 	}
 	/*
 	 * A returned string or buffer is where the reply says: a fresh copy,

@@ -105,7 +105,8 @@ miso__ffi_prepare(struct miso__fn *f, char *why, size_t size)
 
 	*why = '\0';
 	if (cf->nparams > MISO__MAX_PARAMS) {
-		snprintf(why, size, "more than %d parameters", MISO__MAX_PARAMS);
+		snprintf(why, size, "more than %d parameters",
+		    MISO__MAX_PARAMS);
 		return -1;
 	}
 	f->atypes = calloc(cf->nparams + 1, sizeof *f->atypes);

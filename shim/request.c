@@ -12,8 +12,9 @@
  * (rebuilt by the worker in shim/rebuild.c):
  *	u32 function index, i32 the caller's errno
  *	per parameter passed as is: its bytes
- *	per parameter copied: u64 the caller's pointer, u64 bytes that follow
- *	(MISO__NONE: a NULL pointer), u64 the room the worker gives it, the bytes
+ *	per parameter copied: u64 the caller's pointer, u64 bytes that
+ *	follow (MISO__NONE: a NULL pointer), u64 the room the worker gives
+ *	it, the bytes
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -130,7 +131,8 @@ request(const struct miso__fn *f, void **args, const struct miso__plan *plan,
 {
 	const struct miso_conf_func *cf = f->cf;
 	uint64_t in[MISO__MAX_PARAMS], room[MISO__MAX_PARAMS], hdr[3];
-	struct miso__request_head h = { (uint32_t)(f - miso__fns), plan->caller_errno };
+	struct miso__request_head h = { (uint32_t)(f - miso__fns),
+	    plan->caller_errno };
 	unsigned char *buf;
 	size_t i, n, at;
 

@@ -9,6 +9,7 @@
 
 #include "miso.h"
 #include "../config/config.h"
+#include "../core/code.h"
 #include "codec.h"
 #include "rebind.h"
 
