@@ -329,8 +329,9 @@ usage(void)
 	exit(1);
 }
 
-int
-main(int argc, char **argv)
+/* Reads the options; returns the factor that divides the counts. */
+static long
+options(int argc, char **argv)
 {
 	long f = 1;
 	int c;
@@ -356,6 +357,55 @@ main(int argc, char **argv)
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS || big_mib == 0)
 		usage();
+	return f;
+}
+
+/* The ratios of the medians the tables measured. */
+static void
+ratios(const struct row *tiny, const struct row *blob,
+    const struct row *same, const struct row *split, const struct row *big)
+{
+	printf("\nRatios (medians)\n");
+	/* Unpinned, each side lands where the scheduler puts it. */
+	ratio("unpinned: pool spin / pipe", tiny[3].median, tiny[1].median,
+	    "target <= 1.5");
+	ratio("unpinned: pool blocking / pipe", tiny[4].median,
+	    tiny[1].median, "(placement decides; see pinned)");
+	ratio("same CPU: pool spin / pipe", same[1].median, same[0].median,
+	    "target <= 1.5");
+	ratio("same CPU: pool blocking / pipe", same[2].median,
+	    same[0].median, "target <= 1.5");
+	if (split[0].median > 0) {
+		ratio("two CPUs: pool spin / pipe", split[1].median,
+		    split[0].median, "target <= 1.5");
+		ratio("two CPUs: pool blocking / pipe", split[2].median,
+		    split[0].median, "target <= 1.5");
+	}
+	ratio("fork / pool spin, tiny caller", tiny[2].median, tiny[3].median,
+	    "target >= 5");
+	ratio("fork / pool blocking, tiny caller", tiny[2].median,
+	    tiny[4].median, "target >= 5");
+	ratio("fork / pool spin, 64 KiB", blob[0].median, blob[1].median, "");
+	ratio("fork / pool spin, big caller", big[0].median, big[1].median,
+	    "target >= 100");
+	ratio("fork / pool blocking, big caller", big[0].median,
+	    big[2].median, "target >= 100");
+	ratio("fork / pool max_calls 1, big caller", big[0].median,
+	    big[3].median, "(a new worker per call)");
+	ratio("pool spin: big caller / tiny caller", big[1].median,
+	    tiny[3].median, "target ~ 1");
+	ratio("pool blocking: big caller / tiny caller", big[2].median,
+	    tiny[4].median, "target ~ 1");
+	printf("  %-44s %8.2f   %s\n", "pool spin, us per call",
+	    tiny[3].median / 1e3, "stretch <= 2");
+}
+
+int
+main(int argc, char **argv)
+{
+	long f;
+
+	f = options(argc, argv);
 	make_pools();
 	start_helper();
 	memset(blob_in, 0x5a, sizeof blob_in);
@@ -404,39 +454,7 @@ main(int argc, char **argv)
 	    big_mib);
 	table(title, big, 4);
 
-	printf("\nRatios (medians)\n");
-	/* Unpinned, each side lands where the scheduler puts it. */
-	ratio("unpinned: pool spin / pipe", tiny[3].median, tiny[1].median,
-	    "target <= 1.5");
-	ratio("unpinned: pool blocking / pipe", tiny[4].median,
-	    tiny[1].median, "(placement decides; see pinned)");
-	ratio("same CPU: pool spin / pipe", same[1].median, same[0].median,
-	    "target <= 1.5");
-	ratio("same CPU: pool blocking / pipe", same[2].median,
-	    same[0].median, "target <= 1.5");
-	if (split[0].median > 0) {
-		ratio("two CPUs: pool spin / pipe", split[1].median,
-		    split[0].median, "target <= 1.5");
-		ratio("two CPUs: pool blocking / pipe", split[2].median,
-		    split[0].median, "target <= 1.5");
-	}
-	ratio("fork / pool spin, tiny caller", tiny[2].median, tiny[3].median,
-	    "target >= 5");
-	ratio("fork / pool blocking, tiny caller", tiny[2].median,
-	    tiny[4].median, "target >= 5");
-	ratio("fork / pool spin, 64 KiB", blob[0].median, blob[1].median, "");
-	ratio("fork / pool spin, big caller", big[0].median, big[1].median,
-	    "target >= 100");
-	ratio("fork / pool blocking, big caller", big[0].median,
-	    big[2].median, "target >= 100");
-	ratio("fork / pool max_calls 1, big caller", big[0].median,
-	    big[3].median, "(a new worker per call)");
-	ratio("pool spin: big caller / tiny caller", big[1].median,
-	    tiny[3].median, "target ~ 1");
-	ratio("pool blocking: big caller / tiny caller", big[2].median,
-	    tiny[4].median, "target ~ 1");
-	printf("  %-44s %8.2f   %s\n", "pool spin, us per call",
-	    tiny[3].median / 1e3, "stretch <= 2");
+	ratios(tiny, blob, same, split, big);
 	targets_summary();
 	stop_helper();
 	miso_pool_free(spin_pool);

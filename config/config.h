@@ -22,6 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most parameters a function may have; the shim sizes its tables by it. */
+#define MISO__MAX_PARAMS	64
+
 enum miso_conf_kind {
 	MISO_K_VOID,
 	MISO_K_SINT,

@@ -16,7 +16,6 @@
 #define MISO__MAX_LINE		4096
 #define MISO__MAX_ERRORS	20
 #define MISO__MAX_DECLS		4096
-#define MISO__MAX_PARAMS	64
 #define MISO__MAX_FIELDS	256
 #define MISO__MAX_DEPTH		32	/* parentheses, pointers, nesting */
 #define MISO__MAX_NEST		8	/* struct definitions in structs */

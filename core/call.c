@@ -487,7 +487,7 @@ finish(struct call *c, enum recv_end end)
 		miso__defer_reap(c->pid);
 		c->reaped = 1;
 	}
-	if (code < 0 && code > -4096) {
+	if (miso__is_errno(code)) {
 		c->res->error = -code;
 		code = MISO_ESYSTEM;
 	}
@@ -558,7 +558,7 @@ miso_call(void (*fn)(void *, struct miso_writer *), void *ctx,
 	c->got = 0;
 	res->code = run(c, fn, ctx);
 	release(c);
-	if (res->code < 0 && res->code > -4096)
+	if (miso__is_errno(res->code))
 		res->error = -res->code;
 	res->wall_ns = miso__now_ns() - start;
 	return res->code;

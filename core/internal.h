@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "miso.h"
+#include "code.h"
 
 #define MISO__MAGIC 0x4f53494du /* "MISO" */
 

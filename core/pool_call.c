@@ -171,7 +171,7 @@ writer_error(struct pcall *c, int32_t werror)
 	/* fn closed or replaced the worker's descriptors (core/worker.c). */
 	if (werror == -EBADF)
 		c->how = MISO__LOST;
-	if (werror > 0 || werror < -4095) {
+	if (werror > 0 || (werror < 0 && !miso__is_errno(werror))) {
 		c->how = MISO__LOST;
 		return MISO_EBADREPLY;
 	}
@@ -374,7 +374,7 @@ miso_pool_call(struct miso_pool *pool,
 			code = -ECHILD;
 	}
 	/* An errno after the request was posted no longer means "not run". */
-	if (code < 0 && code > -4096) {
+	if (miso__is_errno(code)) {
 		res->error = -code;
 		if (c.started)
 			code = MISO_ESYSTEM;

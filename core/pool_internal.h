@@ -172,7 +172,27 @@ int miso__shm_get(const void *base, int fd, size_t size, uint64_t off,
     void *p, size_t n);
 void miso__shm_shrink(int fd, size_t size);
 
-/* zygote.c */
+/* The messages of the zygote's socket (zygote.c, zygote_caller.c). */
+enum {
+	MISO__ZY_SPAWN = 1,
+	MISO__ZY_KILL = 2,
+	MISO__ZY_QUIT = 3
+};
+
+struct miso__zy_order {
+	uint32_t op;
+	int32_t pid;  /* MISO__ZY_KILL */
+	uint32_t seq; /* MISO__ZY_SPAWN: echoed by the answer */
+	uint32_t gen; /* the zygote the order is meant for */
+};
+
+struct miso__zy_answer {
+	int32_t error; /* 0 or -errno */
+	int32_t pid;
+	uint32_t seq;
+};
+
+/* zygote.c, zygote_caller.c */
 int miso__zygote_start(struct miso__zygote *z,
     const struct miso__worker_cfg *cfg);
 int miso__zygote_restart(struct miso__zygote *z,

@@ -37,7 +37,7 @@ miso_group(int code)
 	case MISO_EBADREPLY:
 		return MISO_RAN;
 	default:
-		return code < 0 && code > -4096 ? MISO_NOT_RUN : MISO_UNKNOWN;
+		return miso__is_errno(code) ? MISO_NOT_RUN : MISO_UNKNOWN;
 	}
 }
 
@@ -51,7 +51,7 @@ miso_strerror(int code)
 	MISO_ERRORS(MISO_TEXT_)
 #undef MISO_TEXT_
 	}
-	if (code < 0 && code > -4096)
+	if (miso__is_errno(code))
 		return strerror(-code);
 	return "unknown miso code";
 }

@@ -116,8 +116,10 @@ $(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
 
 # libmiso.so: the shim, with the engine, the config parser and the
 # rebinding machinery inside, so that one file is all there is to preload.
-SHIM_SRCS = shim/init.c shim/log.c shim/ffi.c shim/marshal.c shim/entry.c \
-            shim/policy.c shim/stats.c shim/worker.c shim/safecopy.c
+SHIM_SRCS = shim/init.c shim/log.c shim/ffi.c shim/entry.c \
+            shim/codec.c shim/plan.c shim/request.c shim/commit.c \
+            shim/rebuild.c shim/run.c \
+            shim/policy.c shim/stats.c shim/safecopy.c
 SHIM_OBJS = $(SHIM_SRCS:%.c=$(B)/%.o) $(B)/shim/arch/$(ARCH)/stubs.o
 SHIM_SO   = $(B)/lib/libmiso.so
 FFI_CFLAGS = $(shell $(PKG_CONFIG) --cflags libffi 2>/dev/null)
@@ -158,10 +160,11 @@ $(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_
 
 # Fuzzing the caller's side of the reply (tests/fuzz_reply.c).
 REPLY_FUZZ = $(B)/fuzz/fuzz_reply
-REPLY_FUZZ_SRCS = tests/fuzz_reply.c shim/marshal.c shim/ffi.c \
+REPLY_FUZZ_SRCS = tests/fuzz_reply.c shim/codec.c shim/plan.c shim/run.c \
+                  shim/commit.c shim/ffi.c \
                   shim/safecopy.c core/writer.c core/io.c $(CONF_SRCS)
 
-$(REPLY_FUZZ): $(REPLY_FUZZ_SRCS) shim/shim.h $(CONF_GEN)
+$(REPLY_FUZZ): $(REPLY_FUZZ_SRCS) shim/shim.h shim/codec.h $(CONF_GEN)
 	@mkdir -p $(@D)
 	$(call quiet,LD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FFI_CFLAGS) -Iconfig -I$(B)/config \
 	    -o $@ $(REPLY_FUZZ_SRCS) $(FFI_LIBS)

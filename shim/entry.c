@@ -40,7 +40,7 @@ log_call(const struct miso__fn *f, int code, const struct miso_result *res)
 
 	if (code == 0)
 		snprintf(what, sizeof what, "completed");
-	else if (code < 0 && code > -4096)
+	else if (miso__is_errno(code))
 		snprintf(what, sizeof what, "not run: %s", strerror(-code));
 	else
 		miso_describe(res, what, sizeof what);

@@ -104,8 +104,9 @@ miso__ffi_prepare(struct miso__fn *f, char *why, size_t size)
 	size_t i;
 
 	*why = '\0';
-	if (cf->nparams > 64) {
-		snprintf(why, size, "more than 64 parameters");
+	if (cf->nparams > MISO__MAX_PARAMS) {
+		snprintf(why, size, "more than %d parameters",
+		    MISO__MAX_PARAMS);
 		return -1;
 	}
 	f->atypes = calloc(cf->nparams + 1, sizeof *f->atypes);
@@ -126,5 +127,10 @@ miso__ffi_prepare(struct miso__fn *f, char *why, size_t size)
 	}
 	f->retsize = rtype->size > sizeof(ffi_arg) ? rtype->size :
 	    sizeof(ffi_arg);
+	if (f->retsize > MISO__RET_SIZE) {
+		snprintf(why, size, "its return type is larger than %d bytes",
+		    MISO__RET_SIZE);
+		return -1;
+	}
 	return 0;
 }

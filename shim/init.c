@@ -251,6 +251,69 @@ count_found(const struct miso__hook *h, size_t n)
 	return found;
 }
 
+static void
+pool_opts(const struct miso_conf_policy *pol, struct miso_pool_opts *po)
+{
+	memset(po, 0, sizeof *po);
+	po->workers = pol->workers;
+	po->max_calls = pol->max_calls;
+	po->max_rss = pol->max_rss;
+	po->max_age_ms = pol->max_age_ms;
+	po->jitter = pol->jitter;
+	po->mem_limit = pol->mem_limit;
+	po->acquire_timeout_ms = pol->queue_timeout_ms;
+}
+
+/* An earlier worker-mode function whose workers are set up the same. */
+static struct miso_pool *
+same_pool(const struct miso__fn *fns, size_t i)
+{
+	struct miso_pool_opts a, b;
+	size_t j;
+
+	pool_opts(&fns[i].cf->pol, &a);
+	for (j = 0; j < i; j++) {
+		if (fns[j].pool == NULL)
+			continue;
+		pool_opts(&fns[j].cf->pol, &b);
+		if (memcmp(&a, &b, sizeof a) == 0)
+			return fns[j].pool;
+	}
+	return NULL;
+}
+
+/*
+ * Starts the pools of the worker-mode functions: one per set of worker
+ * settings, shared by the functions that have it (a request names its
+ * function). Returns 0, or a negative errno with the reason in why and
+ * the function's index in *failed.
+ */
+static int
+pools_start(struct miso__fn *fns, size_t n, char *why, size_t size,
+    size_t *failed)
+{
+	struct miso_pool_opts po;
+	size_t i;
+	int r;
+
+	miso__fns = fns;
+	miso__nfns = n;
+	for (i = 0; i < n; i++) {
+		if (fns[i].cf->pol.mode != MISO_MODE_WORKER)
+			continue;
+		if ((fns[i].pool = same_pool(fns, i)) != NULL)
+			continue;
+		pool_opts(&fns[i].cf->pol, &po);
+		if ((r = miso_pool_new(&po, &fns[i].pool)) != 0) {
+			snprintf(why, size, "cannot start its workers: %s",
+			    strerror(-r));
+			*failed = i;
+			return r;
+		}
+	}
+	return 0;
+}
+
 __attribute__((constructor)) static void
 miso_shim_init(void)
 {
@@ -292,7 +355,7 @@ miso_shim_init(void)
 		miso__log(MISO_LOG_ERROR, "rebinding: %s; some calls may not "
 		    "be isolated", strerror(-r));
 	/* Workers are copies of the program as it is now, reals resolved. */
-	if (miso__worker_start(fns, n, why, sizeof why, &failed) != 0) {
+	if (pools_start(fns, n, why, sizeof why, &failed) != 0) {
 		miso__ready = 0;
 		unusable_fn(fns[failed].cf, why);
 		return;

@@ -60,7 +60,7 @@ fail_errno(const struct miso_conf_policy *pol, int code,
 		return pol->err;  /* 0: errno is left alone */
 	if (code == MISO_ETIMEOUT)
 		return ETIMEDOUT;
-	if (code < 0 && code > -4096)
+	if (miso__is_errno(code))
 		return -code;
 	if (code == MISO_ESYSTEM && res->error != 0)
 		return res->error;
@@ -103,7 +103,7 @@ describe(const struct miso__fn *f, int code, const struct miso_result *res,
 		    "in the caller's memory (declare the return 'alloc')");
 		return;
 	}
-	if (code < 0 && code > -4096) {
+	if (miso__is_errno(code)) {
 		snprintf(buf, size, "not run: %s", strerror(-code));
 		return;
 	}

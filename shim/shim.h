@@ -9,6 +9,8 @@
 
 #include "miso.h"
 #include "../config/config.h"
+#include "../core/code.h"
+#include "codec.h"
 #include "rebind.h"
 
 enum {
@@ -88,39 +90,40 @@ int miso__ffi_prepare(struct miso__fn *f, char *why, size_t size);
 /* entry.c: what a closure does. */
 void miso__entry(ffi_cif *cif, void *ret, void **args, void *user);
 
-/* marshal.c: the reply of an isolated call. */
-
 /* In a worker, where the copies of the caller's buffers are. */
 struct miso__xlate {
-	uintptr_t local[64];   /* a copy's address in the worker, or 0 */
-	uintptr_t caller[64];  /* the buffer's address in the caller */
-	size_t len[64];
+	uintptr_t local[MISO__MAX_PARAMS];   /* a copy's address, or 0 */
+	uintptr_t caller[MISO__MAX_PARAMS];  /* the buffer in the caller */
+	size_t len[MISO__MAX_PARAMS];
 };
 
+/* What the caller knows of one call before it is made. */
 struct miso__plan {
-	size_t cap[64];     /* bytes each pointer parameter may carry */
+	size_t cap[MISO__MAX_PARAMS]; /* bytes each pointer may carry */
 	size_t max_reply;   /* SIZE_MAX: unbounded (alloc results) */
 	int caller_errno;   /* errno as the function would have found it */
 	int bad;            /* the parameter whose size failed, or -1 */
 	const struct miso__xlate *xlate; /* worker mode, or NULL */
 };
-int miso__copies_back(const struct miso_conf_param *p);
+
+/* The caller's side: plan.c, request.c (worker mode), commit.c. */
 void miso__size_why(const struct miso_conf_func *cf, size_t i, int r,
     char *buf, size_t size);
 int miso__plan_call(const struct miso__fn *f, void **args,
     struct miso__plan *p);
-void miso__child_run(const struct miso__fn *f, void *real, void **args,
-    const struct miso__plan *p, struct miso_writer *w);
+int miso__worker_call(struct miso__fn *f, void **args,
+    const struct miso__plan *plan, const struct miso_opts *o,
+    struct miso_result *res, char *why, size_t size);
 int miso__commit(const struct miso__fn *f, void **args,
     const struct miso__plan *p, const unsigned char *reply, size_t len,
     void *ret, int *child_errno);
 
-/* worker.c: mode = worker. */
-int miso__worker_start(struct miso__fn *fns, size_t n, char *why,
-    size_t size, size_t *failed);
-int miso__worker_call(struct miso__fn *f, void **args,
-    const struct miso__plan *plan, const struct miso_opts *o,
-    struct miso_result *res, char *why, size_t size);
+/* The callee's side: rebuild.c (worker mode), run.c. */
+extern struct miso__fn *miso__fns;
+extern size_t miso__nfns;
+void miso__serve(const void *in, size_t len, struct miso_writer *w);
+void miso__child_run(const struct miso__fn *f, void *real, void **args,
+    const struct miso__plan *p, struct miso_writer *w);
 
 /*
  * policy.c: a call that did not complete. why, when not NULL or empty,
