@@ -225,6 +225,21 @@ inflated_ok(const struct miso__obj *o, const GElf_Shdr *sh, int gnu)
 	return inflated_size_ok(size, sh->sh_size);
 }
 
+/*
+ * libdw hands out names from the string sections as C strings: one whose
+ * last string runs to the end of the section would be read past it.
+ */
+static int
+terminated(Elf_Scn *scn)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+
+	if (d == NULL || d->d_size == 0)
+		return 1;
+	return d->d_buf != NULL &&
+	    ((const char *)d->d_buf)[d->d_size - 1] == '\0';
+}
+
 static int
 dwarf_readable(const struct miso__obj *o)
 {
@@ -246,6 +261,10 @@ dwarf_readable(const struct miso__obj *o)
 		name = elf_strptr(o->elf, shstrndx, sh.sh_name);
 		if (name != NULL && strncmp(name, ".zdebug", 7) == 0 &&
 		    !inflated_ok(o, &sh, 1))
+			return 0;
+		if (name != NULL && !(sh.sh_flags & SHF_COMPRESSED) &&
+		    (strcmp(name, ".debug_str") == 0 ||
+		    strcmp(name, ".debug_line_str") == 0) && !terminated(scn))
 			return 0;
 	}
 	return 1;
