@@ -108,6 +108,11 @@ endif
 ALL_CFLAGS  = $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS_AUTO) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_AUTO) $(LDFLAGS)
 
+# cmocka, for every unit test (expanded when used: 'make test' may have
+# just installed it).
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
 # Filled in by the build.mk files.
 ALL_TARGETS    =
 TEST_TARGETS   =

@@ -10,8 +10,6 @@ CONF_TESTS  = $(B)/tests/test_config $(B)/tests/test_config_eval \
               $(B)/tests/test_config_find $(B)/tests/test_config_systypes \
               $(B)/tests/test_config_nomem $(B)/tests/test_config_pack
 CONF_FUZZ   = $(B)/fuzz/fuzz_config
-CONF_CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
-CONF_CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CONF_PROBE_CC      = $(CC) $(CPPFLAGS_AUTO) $(CPPFLAGS) $(CFLAGS)
 
 ALL_TARGETS    += $(CONF_A)
@@ -41,10 +39,10 @@ $(CONF_A): $(CONF_OBJS)
 
 $(CONF_TESTS:%=%.o): $(B)/tests/%.o: tests/%.c $(CONF_GEN)
 	@mkdir -p $(@D)
-	$(call quiet,CC)$(CC) $(ALL_CFLAGS) $(CONF_CMOCKA_CFLAGS) -Iconfig -MMD -MP -c -o $@ $<
+	$(call quiet,CC)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Iconfig -MMD -MP -c -o $@ $<
 
 $(CONF_TESTS): %: %.o $(CONF_A)
-	$(call quiet,LD)$(CC) -o $@ $< $(CONF_A) $(CONF_CMOCKA_LIBS) $(ALL_LDFLAGS) \
+	$(call quiet,LD)$(CC) -o $@ $< $(CONF_A) $(CMOCKA_LIBS) $(ALL_LDFLAGS) \
 	    $(CONF_TEST_LDFLAGS)
 
 # Allocation failures are injected by wrapping the allocator.

@@ -20,7 +20,7 @@ $(TP_SHARE): $(B)/share/miso/packs/%: packs/%
 SCRIPT_TESTS += $(TP_SCRIPTS)
 
 .PHONY: check-packs
-check-packs: $(B)/lib/libmiso.so $(B)/bin/miso $(TP_PROGS)
+check-packs: $(B)/lib/libmiso.so $(B)/bin/miso $(TP_PROGS) $(TP_SHARE)
 	@B=$(B) scripts/run-tests script $(TP_SCRIPTS)
 
 $(TP)/libmprog: tests/packs/libmprog.c

@@ -104,7 +104,6 @@ $(RT)/verprog: tests/rebind/verprog.c $(RT)/libver.so
 
 # Unit tests (cmocka): the program itself plays libmiso.so.
 REBIND_TEST   = $(B)/tests/test_rebind
-REBIND_CMOCKA = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 UNIT_TESTS     += $(REBIND_TEST)
 VALGRIND_TESTS += $(REBIND_TEST)
@@ -112,7 +111,7 @@ VALGRIND_TESTS += $(REBIND_TEST)
 $(REBIND_TEST): $(B)/tests/test_rebind.o $(REBIND_A) $(RT)/libmid.so
 	$(call quiet,LD)$(CC) -o $@ $(B)/tests/test_rebind.o $(REBIND_A) -L$(RT) -ltf \
 	    -Wl,-rpath,$(abspath $(RT)) -Wl,--wrap=mprotect \
-	    $(REBIND_CMOCKA) $(ALL_LDFLAGS)
+	    $(CMOCKA_LIBS) $(ALL_LDFLAGS)
 
 # libmiso.so: the shim, with the engine, the config parser and the
 # rebinding machinery inside, so that one file is all there is to preload.
@@ -153,7 +152,7 @@ UNIT_TESTS     += $(MARSHAL_TEST)
 VALGRIND_TESTS += $(MARSHAL_TEST)
 $(B)/tests/test_marshal.o: CPPFLAGS += $(FFI_CFLAGS)
 $(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_OBJS)) $(CONF_A) $(CORE_A)
-	$(call quiet,LD)$(CC) -o $@ $^ $(FFI_LIBS) -lm $(REBIND_CMOCKA) $(ALL_LDFLAGS)
+	$(call quiet,LD)$(CC) -o $@ $^ $(FFI_LIBS) -lm $(CMOCKA_LIBS) $(ALL_LDFLAGS)
 
 # The demo and the integration tests of the shim (demo/, tests/shim/).
 -include shim/tests.mk

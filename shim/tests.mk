@@ -39,7 +39,7 @@ SCRIPT_TESTS += $(TS_SCRIPTS)
 shim-tests: $(TS_SHIM) $(TS_BINS)
 
 # Just these tests: make check-shim.
-check-shim: shim-tests $(TS_ZPROG)
+check-shim: shim-tests $(TS_ZPROG) $(B)/tests/tools/libdummy.so
 	@B=$(B) scripts/run-tests script $(TS_SCRIPTS)
 
 $(TS)/libts.so: tests/shim/ts.c tests/shim/ts.h

@@ -1,6 +1,5 @@
 # Unit tests of the engine (cmocka): one program per source file of core/.
 
-CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CORE_TESTS  = call child spawn io wire writer result stdio highfd
 CORE_TEST_BINS = $(CORE_TESTS:%=$(B)/tests/test_%)
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,14 @@ cb_nothing(void *ctx, struct miso_writer *w)
 {
 	(void)ctx;
 	(void)w;
+}
+
+void
+cb_print(void *ctx, struct miso_writer *w)
+{
+	(void)ctx;
+	(void)w;
+	printf("child");
 }
 
 /* A real fault, not a sanitizer's report of one. */
@@ -72,6 +81,32 @@ unsigned char
 pattern(size_t i)
 {
 	return (unsigned char)(i * 2654435761u >> 13);
+}
+
+void
+write_pattern(struct miso_writer *w, size_t len)
+{
+	unsigned char buf[4096];
+	size_t off, i, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < sizeof buf ? len - off : sizeof buf;
+		for (i = 0; i < n; i++)
+			buf[i] = pattern(off + i);
+		miso_write(w, buf, n);
+	}
+}
+
+size_t
+first_wrong(const void *d, size_t n)
+{
+	const unsigned char *p = d;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != pattern(i))
+			break;
+	return i;
 }
 
 void

@@ -293,17 +293,6 @@ cb_mixed(void *ctx, struct miso_writer *w)
 	free(buf);
 }
 
-static size_t
-first_wrong(const unsigned char *d, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (d[i] != pattern(i))
-			break;
-	return i;
-}
-
 /*
  * Large writes and small ones interleaved, crossing the writer's mapping
  * windows at offsets that are not page-aligned, into a memfd kept from a

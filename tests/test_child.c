@@ -43,14 +43,6 @@ test_child_memory_cap_reported(void **state)
 	assert_int_equal(miso_call(cb_segv, NULL, &o, &r), MISO_ESIGNAL);
 }
 
-static void
-cb_print(void *ctx, struct miso_writer *w)
-{
-	(void)ctx;
-	(void)w;
-	printf("child");  /* no newline, never flushed by the callback */
-}
-
 /*
  * In a process of its own whose stdout is a fully buffered file, prints
  * "parent|" without flushing, calls fn isolated, prints "|end", and

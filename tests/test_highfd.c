@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "callbacks.h"
 #include "helpers.h"
 #include "miso.h"
 
@@ -36,26 +37,6 @@ struct trample {
 	int nofile;    /* then allow no new descriptor */
 	size_t len;    /* then write this many bytes of the pattern */
 };
-
-static unsigned char
-pattern(size_t i)
-{
-	return (unsigned char)(i * 7 + 3);
-}
-
-static void
-write_pattern(struct miso_writer *w, size_t len)
-{
-	unsigned char buf[4096];
-	size_t off, i, n;
-
-	for (off = 0; off < len; off += n) {
-		n = len - off < sizeof buf ? len - off : sizeof buf;
-		for (i = 0; i < n; i++)
-			buf[i] = pattern(off + i);
-		miso_write(w, buf, n);
-	}
-}
 
 static void
 trample(const struct trample *t)
@@ -119,13 +100,11 @@ assert_file_empty(struct trample *t)
 static void
 assert_pattern(const struct miso_result *r, size_t len)
 {
-	const unsigned char *p = r->data;
 	size_t i;
 
 	assert_int_equal(r->len, len);
-	for (i = 0; i < len; i++)
-		if (p[i] != pattern(i))
-			fail_msg("byte %zu differs", i);
+	if ((i = first_wrong(r->data, len)) != len)
+		fail_msg("byte %zu differs", i);
 }
 
 /* One call of cb_trample in each kind of child; the expected outcome. */

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "callbacks.h"
 #include "helpers.h"
 #include "miso.h"
 
@@ -32,14 +33,14 @@ struct race {
 };
 
 static void
-cb_nothing(void *ctx, struct miso_writer *w)
+cb_ok(void *ctx, struct miso_writer *w)
 {
 	(void)ctx;
 	miso_write(w, "ok", 2);
 }
 
 static void
-pool_nothing(const void *in, size_t len, struct miso_writer *w)
+pool_ok(const void *in, size_t len, struct miso_writer *w)
 {
 	(void)in;
 	(void)len;
@@ -74,9 +75,9 @@ caller(struct race *rc)
 		_exit(2);
 	while (!__atomic_load_n(&rc->done, __ATOMIC_ACQUIRE) || calls < 3) {
 		if (rc->pool != NULL)
-			miso_pool_call(rc->pool, pool_nothing, NULL, 0, NULL, &r);
+			miso_pool_call(rc->pool, pool_ok, NULL, 0, NULL, &r);
 		else
-			miso_call(cb_nothing, NULL, NULL, &r);
+			miso_call(cb_ok, NULL, NULL, &r);
 		bad += r.code != 0 || r.len != 2;
 		miso_result_free(&r);
 		calls++;
@@ -161,14 +162,6 @@ test_stdio_race_worker_mode_intact(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++)
 		race_once(1);
-}
-
-static void
-cb_print(void *ctx, struct miso_writer *w)
-{
-	(void)ctx;
-	(void)w;
-	printf("child");  /* no newline, never flushed by the callback */
 }
 
 static void
