@@ -53,16 +53,6 @@ struct call {
 
 static const struct miso_opts no_opts;
 
-static size_t
-result_limit(const struct miso_opts *o)
-{
-	size_t limit = o->max_result != 0 ? o->max_result : SIZE_MAX;
-
-	if (o->buf != NULL && o->buf_size < limit)
-		limit = o->buf_size;
-	return limit;
-}
-
 static int
 prepare(struct call *c)
 {
@@ -81,10 +71,8 @@ prepare(struct call *c)
 		return r;
 	/* Only a result that can outgrow the pipe record needs a memfd. */
 	if (c->limit > MISO__INLINE_MAX &&
-	    (c->memfd = miso__spill_take()) < 0)
+	    (c->memfd = miso__spill_take(&c->mid)) < 0)
 		return c->memfd;
-	if (c->memfd >= 0 && (r = miso__fd_id(c->memfd, &c->mid)) != 0)
-		return r;
 	return 0;
 }
 
@@ -168,7 +156,7 @@ child_exited(struct call *c)
 static struct timespec *
 poll_timeout(const struct call *c, struct timespec *ts, int *expired)
 {
-	uint64_t left = UINT64_MAX, now;
+	uint64_t left = UINT64_MAX, now, slice;
 
 	*expired = 0;
 	if (c->deadline != 0) {
@@ -179,8 +167,9 @@ poll_timeout(const struct call *c, struct timespec *ts, int *expired)
 		}
 		left = c->deadline - now;
 	}
-	if (c->pidfd < 0 && left > (c->eof ? EOF_SLICE_NS : POLL_SLICE_NS))
-		left = c->eof ? EOF_SLICE_NS : POLL_SLICE_NS;
+	slice = c->eof ? EOF_SLICE_NS : POLL_SLICE_NS;
+	if (c->pidfd < 0 && left > slice)
+		left = slice;
 	if (left == UINT64_MAX)
 		return NULL;
 	ts->tv_sec = (time_t)(left / 1000000000u);
@@ -444,7 +433,7 @@ no_reply(struct call *c, enum recv_end end)
 	if (end == RECV_GONE && c->note != NULL && __atomic_load_n(
 	    &c->note->pid, __ATOMIC_ACQUIRE) == (int32_t)c->pid) {
 		/* The callback took the reply's way out (core/note.c). */
-		res->error = c->note->error;
+		res->error = EBADF;
 		return MISO_ESYSTEM;
 	}
 	if (WIFSIGNALED(c->wstatus)) {
@@ -551,7 +540,7 @@ miso_call(void (*fn)(void *, struct miso_writer *), void *ctx,
 	c->wid = c->mid = (struct miso__fdid){ 0, 0 };
 	c->note = NULL;
 	c->pid = 0;
-	c->limit = result_limit(c->o);
+	c->limit = miso__result_limit(c->o);
 	c->deadline = c->o->timeout_ms != 0 ?
 	    start + c->o->timeout_ms * 1000000u : 0;
 	c->oom = c->error = c->wstatus = c->reaped = c->cloned = c->eof = 0;

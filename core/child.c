@@ -126,10 +126,8 @@ send_reply(const struct miso__child *c, struct miso_writer *w, int err,
 	int fd;
 
 	if ((fd = reply_fd(c)) < 0) {
-		if (c->note != NULL) {
-			c->note->error = EBADF;
+		if (c->note != NULL)
 			__atomic_store_n(&c->note->pid, self, __ATOMIC_RELEASE);
-		}
 		child_exit(MISO__EXIT_NO_CHANNEL);
 	}
 	/* A spilled result is only good if it went where the caller reads. */

@@ -79,10 +79,20 @@ struct miso__child {
 	unsigned flags;
 };
 
+/* The most a result may hold: max_result, and the caller's buffer. */
+static inline size_t
+miso__result_limit(const struct miso_opts *o)
+{
+	size_t limit = o->max_result != 0 ? o->max_result : SIZE_MAX;
+
+	if (o->buf != NULL && o->buf_size < limit)
+		limit = o->buf_size;
+	return limit;
+}
+
 /* note.c: where a child that cannot reply says why (see there). */
 struct miso__note {
-	int32_t pid;    /* the child that wrote it; 0: none */
-	int32_t error;  /* errno: why it could not reply */
+	int32_t pid;    /* the child that lost its reply's way out; 0: none */
 };
 struct miso__note *miso__note_get(void);
 void miso__note_child_reset(void);
@@ -103,6 +113,8 @@ ssize_t miso__pwrite_all(int fd, const void *buf, size_t len, off_t off);
 void miso__close(int fd);
 int miso__fd_id(int fd, struct miso__fdid *id);
 int miso__fd_is(int fd, const struct miso__fdid *id);
+struct stat;
+int miso__fd_stat(int fd, const struct miso__fdid *id, struct stat *st);
 
 /* wire.c: checks a header as the parent received it. */
 int miso__reply_check(const struct miso__reply *r, pid_t pid, size_t limit);
@@ -143,7 +155,7 @@ void miso__reap_finished(void);
 void miso__spawn_child_reset(void);
 
 /* spill.c: the memfd of large results, one kept warm between calls. */
-int miso__spill_take(void);
+int miso__spill_take(struct miso__fdid *id);
 void miso__spill_give(int fd);
 void miso__spill_drop(void);
 void miso__spill_child_reset(void);

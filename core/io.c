@@ -130,6 +130,19 @@ miso__fd_is(int fd, const struct miso__fdid *id)
 {
 	struct stat st;
 
-	return syscall(SYS_fstat, fd, &st) == 0 && st.st_dev == id->dev &&
-	    st.st_ino == id->ino;
+	return miso__fd_stat(fd, id, &st) == 0;
+}
+
+/*
+ * fstat(2) of fd into *st, and, when id is not NULL, -EBADF unless fd is
+ * still open on it. Async-signal-safe, as miso__fd_is.
+ */
+int
+miso__fd_stat(int fd, const struct miso__fdid *id, struct stat *st)
+{
+	if (syscall(SYS_fstat, fd, st) == -1)
+		return -errno;
+	if (id != NULL && (st->st_dev != id->dev || st->st_ino != id->ino))
+		return -EBADF;
+	return 0;
 }

@@ -61,7 +61,6 @@ miso__note_get(void)
 		mine = p;
 	}
 	__atomic_store_n(&mine->pid, 0, __ATOMIC_RELAXED);
-	mine->error = 0;
 	return mine;
 }
 

@@ -27,8 +27,6 @@
 #include "pool_internal.h"
 
 #define MAX_WORKERS 1024
-/* A deadline in ns must not wrap: about a century is plenty. */
-#define MAX_WAIT_MS (UINT64_MAX / 4000000u)
 
 /*
  * Every live pool. A new zygote closes the other pools' descriptors: a
@@ -398,7 +396,7 @@ configure(struct miso_pool_opts *o, struct miso__worker_cfg *cfg)
 	if (o->workers == 0)
 		o->workers = 1;
 	if (o->workers > MAX_WORKERS || o->jitter > 100 ||
-	    o->acquire_timeout_ms > MAX_WAIT_MS)
+	    o->acquire_timeout_ms > MISO__MAX_WAIT_MS)
 		return -EINVAL;
 	if (o->shm_size == 0)
 		o->shm_size = MISO__SHM_DEFAULT;

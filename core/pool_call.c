@@ -48,16 +48,6 @@ struct pcall {
 	int started;       /* the request was posted: fn may have run */
 };
 
-static size_t
-result_limit(const struct miso_opts *o)
-{
-	size_t limit = o->max_result != 0 ? o->max_result : SIZE_MAX;
-
-	if (o->buf != NULL && o->buf_size < limit)
-		limit = o->buf_size;
-	return limit;
-}
-
 /*
  * Spinning pays only while each side of every call in flight can have a
  * CPU; otherwise the spinner takes the CPU its partner needs. A worker
@@ -171,7 +161,7 @@ writer_error(struct pcall *c, int32_t werror)
 	/* fn closed or replaced the worker's descriptors (core/worker.c). */
 	if (werror == -EBADF)
 		c->how = MISO__LOST;
-	if (werror > 0 || (werror < 0 && !miso__is_errno(werror))) {
+	if (werror > 0 || werror < MISO__ERRNO_MIN) {
 		c->how = MISO__LOST;
 		return MISO_EBADREPLY;
 	}
@@ -353,12 +343,12 @@ miso_pool_call(struct miso_pool *pool,
 	c.o = opts != NULL ? opts : &no_opts;
 	if (pool == NULL || fn == NULL || (in == NULL && in_len != 0) ||
 	    c.o->mem_limit != 0 || in_len > SIZE_MAX / 2 ||
-	    c.o->timeout_ms > UINT64_MAX / 4000000u)
+	    c.o->timeout_ms > MISO__MAX_WAIT_MS)
 		code = -EINVAL;
 	else
 		code = 0;
 	if (code == 0) {
-		c.limit = result_limit(c.o);
+		c.limit = miso__result_limit(c.o);
 		c.out_off = MISO__SHM_DATA + (in_len + 63) / 64 * 64;
 		c.timeout_ns = c.o->timeout_ms * 1000000u;
 		wt.zygote_ns = c.timeout_ns;

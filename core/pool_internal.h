@@ -64,6 +64,9 @@ struct miso__shm {
 	                          took, written before fn runs */
 };
 
+/* A deadline in ns must not wrap: about a century is plenty. */
+#define MISO__MAX_WAIT_MS (UINT64_MAX / 4000000u)
+
 #define MISO__SHM_DATA 4096u
 
 /*

@@ -37,7 +37,11 @@
 #define MAX_PENDING 64
 
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
-static pid_t cached_pid;
+/*
+ * Per thread, so that our child's reset of it writes the thread's own
+ * block, which it writes anyway, not the page of the locks below.
+ */
+static __thread pid_t cached_pid;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static pid_t pending[MAX_PENDING];
 static int npending;
@@ -56,20 +60,18 @@ watch_forks(void)
 }
 
 /*
- * getpid() without the system call: the value is forgotten in every child,
- * ours (miso__spawn_child_reset) and the program's (an atfork handler).
+ * getpid() without the system call, once per thread: the value is
+ * forgotten in every child, ours (miso__spawn_child_reset) and the
+ * program's (an atfork handler, which runs in the child's only thread).
  */
 pid_t
 miso__getpid(void)
 {
-	pid_t pid = __atomic_load_n(&cached_pid, __ATOMIC_RELAXED);
-
-	if (pid == 0) {
+	if (cached_pid == 0) {
 		pthread_once(&atfork_once, watch_forks);
-		pid = getpid();
-		__atomic_store_n(&cached_pid, pid, __ATOMIC_RELAXED);
+		cached_pid = getpid();
 	}
-	return pid;
+	return cached_pid;
 }
 
 pid_t

@@ -22,21 +22,32 @@
 
 static pthread_mutex_t spill_lock = PTHREAD_MUTEX_INITIALIZER;
 static int kept = -1;
+static struct miso__fdid kept_id;   /* what kept is open on */
 
-/* A memfd for one call: the kept one, or a new one; -errno on failure. */
+/*
+ * A memfd for one call, the kept one or a new one, and what it is open
+ * on (*id); -errno on failure.
+ */
 int
-miso__spill_take(void)
+miso__spill_take(struct miso__fdid *id)
 {
-	int fd;
+	int fd, r;
 
 	pthread_mutex_lock(&spill_lock);
 	fd = kept;
 	kept = -1;
+	*id = kept_id;
 	pthread_mutex_unlock(&spill_lock);
 	if (fd >= 0)
 		return fd;
-	fd = memfd_create("miso-result", MFD_CLOEXEC);
-	return fd >= 0 ? miso__fd_high(fd) : -errno;
+	if ((fd = memfd_create("miso-result", MFD_CLOEXEC)) == -1)
+		return -errno;
+	fd = miso__fd_high(fd);
+	if ((r = miso__fd_id(fd, id)) != 0) {
+		miso__close(fd);
+		return r;
+	}
+	return fd;
 }
 
 /*
@@ -56,6 +67,8 @@ miso__spill_give(int fd)
 		pthread_mutex_lock(&spill_lock);
 		if (kept < 0) {
 			kept = fd;
+			kept_id.dev = st.st_dev;
+			kept_id.ino = st.st_ino;
 			fd = -1;
 		}
 		pthread_mutex_unlock(&spill_lock);

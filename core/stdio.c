@@ -78,9 +78,13 @@ alone(void)
 void
 miso__stdio_before_fork(unsigned flags)
 {
-	if ((flags & MISO_F_NO_FLUSH) || !alone())
+	/*
+	 * Streams with nothing pending cost no lock, and, the common case,
+	 * no look at /proc.
+	 */
+	if ((flags & MISO_F_NO_FLUSH) ||
+	    (__fpending(stdout) == 0 && __fpending(stderr) == 0) || !alone())
 		return;
-	/* Streams with nothing pending cost no lock. */
 	if (__fpending(stdout) != 0)
 		fflush(stdout);
 	if (__fpending(stderr) != 0)

@@ -18,8 +18,8 @@ miso__reply_check(const struct miso__reply *r, pid_t pid, size_t limit)
 		return MISO_EBADREPLY;
 	if (r->where != MISO__IN_PIPE && r->where != MISO__IN_MEMFD)
 		return MISO_EBADREPLY;
-	if (r->werror > 0 || (r->werror != MISO_ETOOBIG &&
-	    r->werror < 0 && !miso__is_errno(r->werror)))
+	if (r->werror > 0 || (r->werror < MISO__ERRNO_MIN &&
+	    r->werror != MISO_ETOOBIG))
 		return MISO_EBADREPLY;
 	if (r->werror == 0 && r->len > limit)
 		return MISO_EBADREPLY;

@@ -90,6 +90,7 @@ spill(struct miso_writer *w)
 {
 	struct stat st;
 	ssize_t n;
+	int r;
 
 	if (w->memfd < 0)
 		return MISO_ETOOBIG;
@@ -97,10 +98,8 @@ spill(struct miso_writer *w)
 	 * The callback may have closed the memfd, or put a file of its own
 	 * in its place: the result must not go into that file.
 	 */
-	if (w->id != NULL && !miso__fd_is(w->memfd, w->id))
-		return -EBADF;
-	if (fstat(w->memfd, &st) == -1)
-		return -errno;
+	if ((r = miso__fd_stat(w->memfd, w->id, &st)) != 0)
+		return r;
 	w->fsize = st.st_size;
 	n = miso__pwrite_all(w->memfd, w->inl, w->len, 0);
 	if (n < 0)

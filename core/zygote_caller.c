@@ -3,9 +3,6 @@
  * core/zygote.c): orders and their answers, restarts, and the stop.
  */
 #define _GNU_SOURCE
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -14,14 +11,23 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pool_internal.h"
 
+/* 1: pid has exited (not yet reaped); 0: it runs; -1: waitid failed. */
+static int
+exited(pid_t pid)
+{
+	siginfo_t si;
+
+	si.si_pid = 0;
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return -1;
+	return si.si_pid == pid;
+}
 
 /*
  * Reaps a zygote that is gone, or that closed its socket and is on its
@@ -32,19 +38,13 @@
 static void
 bury_zygote(pid_t pid)
 {
-	siginfo_t si;
-	pid_t r;
+	int e;
 
-	if (pid <= 0)
+	if (pid <= 0 || (e = exited(pid)) < 0)
 		return;
-	si.si_pid = 0;
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
-		return;
-	if (si.si_pid != pid)
+	if (e == 0)
 		kill(pid, SIGKILL);
-	do
-		r = waitpid(pid, NULL, 0);
-	while (r == -1 && errno == EINTR);
+	(void)miso__reap(pid, 0, NULL);
 }
 
 /*
@@ -267,14 +267,13 @@ int
 miso__zygote_gone(const struct miso__zygote *z)
 {
 	pid_t pid = __atomic_load_n(&z->pid, __ATOMIC_ACQUIRE);
-	siginfo_t si;
+	int e;
 
 	if (pid <= 0)
 		return 1;
-	si.si_pid = 0;
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+	if ((e = exited(pid)) < 0)
 		return errno == ECHILD;
-	return si.si_pid == pid;
+	return e;
 }
 
 /*
@@ -306,7 +305,5 @@ miso__zygote_stop(struct miso__zygote *z)
 		nanosleep(&ms, NULL);
 	}
 	kill(pid, SIGKILL);
-	do
-		r = waitpid(pid, NULL, 0);
-	while (r == -1 && errno == EINTR);
+	(void)miso__reap(pid, 0, NULL);
 }
