@@ -260,6 +260,16 @@ int	miso__conf_load_isolate(const char *path,
 int	miso__open_file(const char *path, int oflags, int kinds);
 const char	*miso__file_strerror(int r);
 
+/*
+ * suggest.c: the word of v nearest to word, or NULL when none is within
+ * miso__suggest_limit(word) edits; edits from a to b (a swap of two
+ * letters is one).
+ */
+const char	*miso__suggest(const char *word, const char *const *v,
+	    size_t n);
+size_t	 miso__suggest_limit(const char *word);
+size_t	 miso__edit_distance(const char *a, const char *b);
+
 void	miso__conf_free(struct miso_conf *);
 void	miso__conf_diag_free(struct miso_conf_diag *);
 
@@ -289,6 +299,8 @@ const char	*miso__conf_find(char *buf, size_t size);
 int	miso__path_trusted(const char *path, uid_t uid, char *why,
 	    size_t size);
 int	miso__conf_trusted(const char *path, int secure, char *why,
+	    size_t size);
+int	miso__library_trusted(const char *lib, int secure, char *why,
 	    size_t size);
 
 /* Returns the declared function called name, or NULL. */

@@ -189,11 +189,6 @@ int	 miso__errno_value(const char *name);
 const char	*miso__conf_find_at(char *, size_t, const char *etc);
 const char	*miso__errno_name(int);
 
-/* suggest.c */
-const char	*miso__suggest(const char *word, const char *const *v,
-	    size_t n);
-size_t	 miso__edit_distance(const char *a, const char *b);
-
 /* named.c: new types, and the struct tags and typedef names declared. */
 struct miso_conf_type	*miso__new_type(struct miso__parser *,
 	    enum miso_conf_kind, const char *name);

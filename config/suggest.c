@@ -46,11 +46,17 @@ miso__edit_distance(const char *a, const char *b)
  * NULL when none is close: at most one edit for short words, two for
  * others.
  */
+size_t
+miso__suggest_limit(const char *word)
+{
+	return strlen(word) <= 4 ? 1 : 2;
+}
+
 const char *
 miso__suggest(const char *word, const char *const *v, size_t n)
 {
 	const char *best = NULL;
-	size_t i, d, max = strlen(word) <= 4 ? 1 : 2, least = max + 1;
+	size_t i, d, least = miso__suggest_limit(word) + 1;
 
 	for (i = 0; i < n; i++) {
 		if (v[i] == NULL || (d = miso__edit_distance(word, v[i])) >=

@@ -83,3 +83,14 @@ miso__conf_trusted(const char *path, int secure, char *why, size_t size)
 {
 	return miso__path_trusted(path, secure ? 0 : getuid(), why, size);
 }
+
+/*
+ * A [library] named by a path must be as safe as the configuration; one
+ * named without a slash is the dynamic loader's to search, as usual.
+ */
+int
+miso__library_trusted(const char *lib, int secure, char *why, size_t size)
+{
+	return lib == NULL || strchr(lib, '/') == NULL ||
+	    miso__conf_trusted(lib, secure, why, size);
+}

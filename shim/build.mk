@@ -151,7 +151,7 @@ MARSHAL_TEST = $(B)/tests/test_marshal
 UNIT_TESTS     += $(MARSHAL_TEST)
 VALGRIND_TESTS += $(MARSHAL_TEST)
 $(B)/tests/test_marshal.o: CPPFLAGS += $(FFI_CFLAGS)
-$(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_OBJS)) $(CONF_A) $(CORE_A)
+$(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_OBJS)) $(REBIND_A) $(CONF_A) $(CORE_A)
 	$(call quiet,LD)$(CC) -o $@ $^ $(FFI_LIBS) -lm $(CMOCKA_LIBS) $(ALL_LDFLAGS)
 
 # The demo and the integration tests of the shim (demo/, tests/shim/).

@@ -55,40 +55,6 @@ dup_region(const struct region *r)
 	return p;
 }
 
-struct span {
-	uintptr_t lo, hi;
-	int inside;
-};
-
-static int
-span_in_object(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct span *s = arg;
-	uintptr_t lo, hi;
-	int i;
-
-	(void)size;
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		if (info->dlpi_phdr[i].p_type != PT_LOAD)
-			continue;
-		lo = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
-		hi = lo + info->dlpi_phdr[i].p_memsz;
-		if (s->lo >= lo && s->hi <= hi)
-			return s->inside = 1;
-	}
-	return 0;
-}
-
-/* Whether [p, p + len) lies in the data of a loaded object. */
-static int
-in_loaded_object(const void *p, size_t len)
-{
-	struct span s = { (uintptr_t)p, (uintptr_t)p + len, 0 };
-
-	dl_iterate_phdr(span_in_object, &s);
-	return s.inside;
-}
-
 /*
  * Writes bytes in place at an address the function returned, which must
  * be memory the caller had before the call. Equal bytes are left alone
@@ -104,7 +70,7 @@ write_in_place(void *dst, const struct region *r)
 {
 	unsigned char buf[4096];
 	size_t off, n;
-	int rc;
+	int rc, checked = 0;
 
 	for (off = 0; off < r->len; off += n) {
 		n = r->len - off < sizeof buf ? (size_t)r->len - off :
@@ -113,8 +79,10 @@ write_in_place(void *dst, const struct region *r)
 			return rc;
 		if (memcmp(buf, r->src + off, n) == 0)
 			continue;
-		if (!in_loaded_object(dst, (size_t)r->len))
+		/* The whole region, once: the answer is the same each time. */
+		if (!checked && !miso__rebind_in_object(dst, (size_t)r->len))
 			return -EFAULT;
+		checked = 1;
 		rc = miso__safe_write((char *)dst + off, r->src + off, n);
 		if (rc != 0)
 			return rc;

@@ -252,6 +252,29 @@ miso__obj_find(const struct miso__dynobj *o, const char *name,
 	return (void *)a;
 }
 
+struct span {
+	uintptr_t addr;
+	size_t len;
+};
+
+static int
+span_in(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const struct span *s = arg;
+	struct miso__dynobj o = { .info = info, .base = info->dlpi_addr };
+
+	(void)size;
+	return miso__seg_flags(&o, s->addr, s->len) != 0;
+}
+
+int
+miso__rebind_in_object(const void *p, size_t len)
+{
+	struct span s = { (uintptr_t)p, len };
+
+	return dl_iterate_phdr(span_in, &s) != 0;
+}
+
 bool
 miso__obj_has(const struct dl_phdr_info *info, uintptr_t addr)
 {

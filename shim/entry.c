@@ -34,16 +34,15 @@ run_in_child(void *ctx, struct miso_writer *w)
 
 /* MISO_LOG=debug: one line per call. */
 static void
-log_call(const struct miso__fn *f, int code, const struct miso_result *res)
+log_call(const struct miso__fn *f, int code, const struct miso_result *res,
+    const char *why)
 {
-	char what[160];
+	char what[256];
 
 	if (code == 0)
 		snprintf(what, sizeof what, "completed");
-	else if (miso__is_errno(code))
-		snprintf(what, sizeof what, "not run: %s", strerror(-code));
 	else
-		miso_describe(res, what, sizeof what);
+		miso__describe_call(f, code, res, why, what, sizeof what);
 	miso__log(MISO_LOG_DEBUG, "%s: %s, %s in %llu µs", f->cf->name,
 	    f->pool != NULL ? "worker" : "fork", what,
 	    (unsigned long long)(res->wall_ns / 1000));
@@ -60,8 +59,9 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 	struct miso_result res;
 	struct job j = { f, real, args, &plan };
 	int code, child_errno = 0, errno_in = errno;
-	char why[160] = "";
+	char why[160];
 
+	why[0] = '\0';
 	memset(&res, 0, sizeof res);
 	if ((code = miso__plan_call(f, args, &plan)) != 0) {
 		if (plan.bad >= 0)
@@ -91,7 +91,7 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 		    &child_errno);
 	miso__stats_record(f, code, &res);
 	if (miso__log_level >= MISO_LOG_DEBUG)
-		log_call(f, code, &res);
+		log_call(f, code, &res, why);
 	if (code != 0) {
 		errno = errno_in;  /* what 'errno = 0' leaves alone */
 		miso__fail(f, ret, code, &res, why);

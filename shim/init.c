@@ -113,9 +113,7 @@ libraries_trusted(const struct miso_conf *conf, int secure)
 	for (i = 0; i < conf->nfuncs; i++) {
 		const char *lib = conf->funcs[i].library;
 
-		if (lib == NULL || strchr(lib, '/') == NULL ||
-		    miso__path_trusted(lib, secure ? 0 : getuid(), why,
-		    sizeof why))
+		if (miso__library_trusted(lib, secure, why, sizeof why))
 			continue;
 		snprintf(line, sizeof line, "[library %s] refused: %s", lib,
 		    why);

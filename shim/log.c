@@ -102,12 +102,6 @@ miso__log_init(void)
 	log_fd = fd;
 }
 
-int
-miso__log_enabled(int l)
-{
-	return l <= miso__log_level;
-}
-
 /* One write: lines from several processes do not interleave. */
 static void
 put(const char *line, size_t n)

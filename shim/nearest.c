@@ -8,15 +8,14 @@
 #include <link.h>
 #include <string.h>
 
+#include "../config/config.h"
 #include "rebind_internal.h"
-
-/* config/suggest.c */
-const char *miso__suggest(const char *word, const char *const *v, size_t n);
 
 struct nearest {
 	const char *word;
 	char *best;      /* the nearest so far, copied: objects may go */
 	size_t size;
+	size_t least;    /* its distance; past the limit: none yet */
 };
 
 /*
@@ -61,8 +60,8 @@ nearest_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct nearest *nr = arg;
 	struct miso__dynobj o;
-	const char *v[2], *name;
-	size_t i, n;
+	const char *name;
+	size_t i, n, d;
 
 	if (miso__is_self(info) || !miso__obj_open(&o, info))
 		return 0;
@@ -74,11 +73,11 @@ nearest_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		/* The implementation's names, unless asked for one. */
 		if (name[0] == '_' && nr->word[0] != '_')
 			continue;
-		v[0] = nr->best[0] != '\0' ? nr->best : NULL;
-		v[1] = name;
-		if (miso__suggest(nr->word, v, 2) == name &&
-		    strlen(name) < nr->size)
+		d = miso__edit_distance(nr->word, name);
+		if (d < nr->least && strlen(name) < nr->size) {
+			nr->least = d;
 			memcpy(nr->best, name, strlen(name) + 1);
+		}
 	}
 	return 0;
 }
@@ -86,7 +85,7 @@ nearest_cb(struct dl_phdr_info *info, size_t size, void *arg)
 const char *
 miso__nearest_function(const char *name, char *buf, size_t size)
 {
-	struct nearest nr = { name, buf, size };
+	struct nearest nr = { name, buf, size, miso__suggest_limit(name) + 1 };
 
 	if (size == 0)
 		return NULL;

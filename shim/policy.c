@@ -83,12 +83,14 @@ pool_refusal(int code)
 	}
 }
 
-static void
-describe(const struct miso__fn *f, int code, const struct miso_result *res,
-    char *buf, size_t size)
+void
+miso__describe_call(const struct miso__fn *f, int code,
+    const struct miso_result *res, const char *why, char *buf, size_t size)
 {
-	const char *why;
-
+	if (why != NULL && *why != '\0') {
+		snprintf(buf, size, "%s", why);
+		return;
+	}
 	if (f->pool != NULL && (why = pool_refusal(code)) != NULL) {
 		snprintf(buf, size, "not run: %s", why);
 		return;
@@ -137,10 +139,7 @@ miso__fail(const struct miso__fn *f, void *ret, int code,
 	char what[256], pid[32] = "";
 	int err = fail_errno(pol, code, res);
 
-	if (why != NULL && *why != '\0')
-		snprintf(what, sizeof what, "%s", why);
-	else
-		describe(f, code, res, what, sizeof what);
+	miso__describe_call(f, code, res, why, what, sizeof what);
 	if (res->pid > 0)
 		snprintf(pid, sizeof pid, " in child %ld", (long)res->pid);
 	if (on == MISO_ON_FAIL) {

@@ -62,6 +62,8 @@ const char *miso__nearest_function(const char *name, char *buf,
 
 /* Used by the dl* wrappers (shim/dl.c). */
 int	 miso__rebind_hooked(const char *name);
+/* Whether [p, p + len) lies in one PT_LOAD segment of a loaded object. */
+int	 miso__rebind_in_object(const void *p, size_t len);
 void	*miso__rebind_entry(const char *name, void *addr);
 void	*miso__rebind_find(const char *name, const char *version);
 

@@ -79,10 +79,6 @@ miso__real_type(const struct miso_conf_type *t)
 extern int miso__log_level;
 void miso__log_init(void);
 void miso__expand_pid(const char *in, char *out, size_t size);
-int miso__log_enabled(int level);
-
-/* config/suggest.c: edits (a swap of two letters is one) from a to b. */
-size_t miso__edit_distance(const char *a, const char *b);
 
 /* ffi.c: libffi descriptions of configured prototypes. */
 int miso__ffi_prepare(struct miso__fn *f, char *why, size_t size);
@@ -129,6 +125,12 @@ void miso__child_run(const struct miso__fn *f, void *real, void **args,
  * policy.c: a call that did not complete. why, when not NULL or empty,
  * is the reason to log, for a call the shim refused before it was made.
  */
+/*
+ * What happened to a call that did not complete: why if it says, else
+ * from the code and the result.
+ */
+void miso__describe_call(const struct miso__fn *f, int code,
+    const struct miso_result *res, const char *why, char *buf, size_t size);
 void miso__fail(const struct miso__fn *f, void *ret, int code,
     const struct miso_result *res, const char *why);
 

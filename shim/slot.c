@@ -107,8 +107,8 @@ patch_rela(const struct miso__dynobj *o, const ElfW(Rela) *r)
 	else
 		LOG(4, "rebind: %s in %s: %s slot %p rebound", h->name,
 		    o->info->dlpi_name[0] != '\0' ? o->info->dlpi_name :
-		    "the program", type == R_X86_64_JUMP_SLOT ? "JUMP_SLOT" :
-		    type == R_X86_64_GLOB_DAT ? "GLOB_DAT" : "64", (void *)slot);
+		    "the program", type == MISO__ARCH_JUMP_SLOT ? "JUMP_SLOT" :
+		    type == MISO__ARCH_GLOB_DAT ? "GLOB_DAT" : "64", (void *)slot);
 	return rc;
 }
 

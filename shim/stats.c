@@ -4,6 +4,8 @@
  * power of two of microseconds, so a percentile is exact to about 9 %.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,13 +127,20 @@ write_stats(void)
 	char path[4096];
 	FILE *out;
 	size_t i;
+	int fd;
 
 	/* Children of the program inherit the variable, not the duty. */
 	if (env == NULL || *env == '\0' || all == NULL || getpid() != owner)
 		return;
 	miso__expand_pid(env, path, sizeof path);
-	if ((out = fopen(path, "we")) == NULL) {
-		miso__log(MISO_LOG_ERROR, "MISO_STATS=%s: %m", path);
+	/* A FIFO without a reader must not hang the program at its exit. */
+	fd = miso__open_file(path, O_WRONLY | O_CREAT | O_TRUNC,
+	    MISO__OPEN_STREAM);
+	if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
+		miso__log(MISO_LOG_ERROR, "MISO_STATS=%s: %s", path,
+		    fd < 0 ? miso__file_strerror(fd) : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	fprintf(out, "# symbol calls completed crashed timedout failed p50_us "
@@ -157,6 +166,11 @@ write_stats(void)
 void
 miso__stats_init(struct miso__fn *fns, size_t n)
 {
+	const char *env = secure_getenv("MISO_STATS");
+
+	/* Without MISO_STATS, no call counts anything. */
+	if (env == NULL || *env == '\0')
+		return;
 	all = fns;
 	nall = n;
 	owner = getpid();

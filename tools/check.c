@@ -53,8 +53,7 @@ trust(struct miso__report *rp, const struct miso_conf *conf)
 	for (i = 0; i < conf->nfuncs; i++) {
 		const char *lib = conf->funcs[i].library;
 
-		if (lib != NULL && strchr(lib, '/') != NULL &&
-		    !miso__path_trusted(lib, getuid(), why, sizeof why))
+		if (!miso__library_trusted(lib, 0, why, sizeof why))
 			miso__add_finding(rp, MISO__ERROR, "the shim would "
 			    "refuse [library %s]: %s", lib, why);
 	}

@@ -12,58 +12,28 @@
  * struct miso__route miso__dlmopen_route(Lmid_t lmid, const char *file,
  *     int mode, const void *caller);
  */
-	.text
-	.globl	miso__dltramp		/* referenced by shim/dl.c */
-	.hidden	miso__dltramp
-miso__dltramp:
-
-	.globl	dlsym
-	.type	dlsym, @function
-	.p2align 4
-dlsym:
-	.cfi_startproc
-	endbr64
-	pushq	%rdi
-	.cfi_adjust_cfa_offset 8
-	pushq	%rsi
-	.cfi_adjust_cfa_offset 8
-	subq	$8, %rsp		/* align the stack for the call */
-	.cfi_adjust_cfa_offset 8
-	xorl	%edx, %edx		/* no version */
-	movq	24(%rsp), %rcx		/* the caller's return address */
-	call	miso__dl_route@PLT
-	addq	$8, %rsp
-	.cfi_adjust_cfa_offset -8
-	popq	%rsi
-	.cfi_adjust_cfa_offset -8
-	popq	%rdi
-	.cfi_adjust_cfa_offset -8
-	testq	%rax, %rax
-	jz	1f
-	jmp	*%rax
-1:	movq	%rdx, %rax
-	ret
-	.cfi_endproc
-	.size	dlsym, .-dlsym
-
 /*
- * Three arguments and the caller's return address to route; three pushes
- * leave the stack aligned for the call.
+ * Three arguments (dlsym's third, the version, zeroed) and the caller's
+ * return address to route; three pushes leave the stack aligned for the
+ * call.
  */
-	.macro	TRAMP3 name, route
+	.macro	TRAMP name, route, nargs
 	.globl	\name
 	.type	\name, @function
 	.p2align 4
 \name:
 	.cfi_startproc
 	endbr64
+	.if	\nargs == 2
+	xorl	%edx, %edx		/* no version */
+	.endif
 	pushq	%rdi
 	.cfi_adjust_cfa_offset 8
 	pushq	%rsi
 	.cfi_adjust_cfa_offset 8
 	pushq	%rdx
 	.cfi_adjust_cfa_offset 8
-	movq	24(%rsp), %rcx
+	movq	24(%rsp), %rcx		/* the caller's return address */
 	call	\route@PLT
 	movq	%rdx, %r8
 	popq	%rdx
@@ -81,7 +51,12 @@ dlsym:
 	.size	\name, .-\name
 	.endm
 
-	TRAMP3	dlvsym, miso__dl_route
-	TRAMP3	dlmopen, miso__dlmopen_route
+	.text
+	.globl	miso__dltramp		/* referenced by shim/dl.c */
+	.hidden	miso__dltramp
+miso__dltramp:
+	TRAMP	dlsym, miso__dl_route, 2
+	TRAMP	dlvsym, miso__dl_route, 3
+	TRAMP	dlmopen, miso__dlmopen_route, 3
 
 	.section .note.GNU-stack, "", @progbits
