@@ -63,6 +63,15 @@ struct miso_conf_type {
 	const struct miso_conf_type	*alias;
 };
 
+/* The type a typedef names, through any number of typedefs (NULL: NULL). */
+static inline const struct miso_conf_type *
+miso__real_type(const struct miso_conf_type *t)
+{
+	while (t != NULL && t->alias != NULL)
+		t = t->alias;
+	return t;
+}
+
 enum miso_conf_dir {
 	MISO_DIR_VALUE,		/* not a pointer, or a pointer passed as is */
 	MISO_DIR_IN,
@@ -259,6 +268,11 @@ int	miso__conf_load_isolate(const char *path,
 #define MISO__OPEN_STREAM	0x1
 int	miso__open_file(const char *path, int oflags, int kinds);
 const char	*miso__file_strerror(int r);
+/* The words of the error that refuses a function; miso check finds them. */
+#define MISO__REFUSED	"cannot be isolated: "
+
+int	miso__read_file(const char *path, size_t size, char **buf,
+	    size_t *len);
 
 /*
  * suggest.c: the word of v nearest to word, or NULL when none is within

@@ -10,14 +10,6 @@
 
 #include "internal.h"
 
-static const struct miso_conf_type *
-real(const struct miso_conf_type *t)
-{
-	while (t->alias != NULL)
-		t = t->alias;
-	return t;
-}
-
 /* n as an integer of size bytes holds it: zero-extended to 64 bits. */
 static uint64_t
 narrow(uint64_t n, size_t size)
@@ -29,7 +21,7 @@ void
 miso__conf_fail_value(const struct miso_conf_func *fn,
     struct miso_conf_failval *v)
 {
-	const struct miso_conf_type *t = real(fn->ret);
+	const struct miso_conf_type *t = miso__real_type(fn->ret);
 	const struct miso_conf_policy *pol = &fn->pol;
 
 	v->kind = t->kind;

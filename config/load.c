@@ -15,25 +15,6 @@
 #include "internal.h"
 
 static int
-read_fd(int fd, char *buf, size_t size, size_t *len)
-{
-	ssize_t n;
-
-	*len = 0;
-	while (*len < size) {
-		n = read(fd, buf + *len, size - *len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -errno;
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	return 0;
-}
-
-static int
 fail(const char *path, int rc, struct miso_conf_diag *diag)
 {
 	char text[512];
@@ -64,7 +45,7 @@ miso__conf_load_isolate(const char *path,
 {
 	char *buf;
 	size_t len;
-	int fd, rc;
+	int rc;
 
 	*out = NULL;
 	if (diag != NULL)
@@ -73,18 +54,9 @@ miso__conf_load_isolate(const char *path,
 		return miso__conf_parse_isolate(iso != NULL && iso->label !=
 		    NULL ? iso->label : "MISO_ISOLATE", "", 0, iso, out, diag);
 	/* A FIFO or a device named as the configuration must not hang us. */
-	if ((fd = miso__open_file(path, O_RDONLY, 0)) < 0)
-		return fail(path, fd, diag);
-	if ((buf = malloc(MISO__MAX_FILE + 1)) == NULL) {
-		close(fd);
-		return fail(path, -ENOMEM, diag);
-	}
-	rc = read_fd(fd, buf, MISO__MAX_FILE + 1, &len);
-	close(fd);
-	if (rc == 0)
-		rc = miso__conf_parse_isolate(path, buf, len, iso, out, diag);
-	else
-		fail(path, rc, diag);
+	if ((rc = miso__read_file(path, MISO__MAX_FILE + 1, &buf, &len)) != 0)
+		return fail(path, rc, diag);
+	rc = miso__conf_parse_isolate(path, buf, len, iso, out, diag);
 	free(buf);
 	return rc;
 }

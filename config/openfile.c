@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,4 +49,43 @@ const char *
 miso__file_strerror(int r)
 {
 	return r == -MISO__ENOTREG ? "not a regular file" : strerror(-r);
+}
+
+/*
+ * Reads the file at path, opened as miso__open_file() does, into a
+ * malloc'd buffer of size bytes (*buf, to free), *len of them used: at
+ * most size, so that a caller that asks for one byte past its limit can
+ * tell a file that is too long. Returns 0 or a negative errno, with *buf
+ * NULL.
+ */
+int
+miso__read_file(const char *path, size_t size, char **buf, size_t *len)
+{
+	ssize_t n;
+	int fd, rc = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if ((fd = miso__open_file(path, O_RDONLY, 0)) < 0)
+		return fd;
+	if ((*buf = malloc(size)) == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (*len < size) {
+		n = read(fd, *buf + *len, size - *len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n == 0 ? 0 : -errno;
+			break;
+		}
+		*len += (size_t)n;
+	}
+	close(fd);
+	if (rc != 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return rc;
 }

@@ -124,9 +124,6 @@ read_pack(struct miso__parser *p, const char *name, char **text,
     size_t *len, char **path)
 {
 	const char *dir = pack_dir(p);
-	size_t cap = MISO__MAX_FILE + 1;
-	ssize_t n;
-	int fd, rc = 0;
 
 	*text = NULL;
 	*len = 0;
@@ -137,24 +134,7 @@ read_pack(struct miso__parser *p, const char *name, char **text,
 	strcat(*path, name);
 	strcat(*path, ".conf");
 	/* A FIFO or a device in the packs' directory must not hang us. */
-	if ((fd = miso__open_file(*path, O_RDONLY, 0)) < 0)
-		return fd;
-	if ((*text = malloc(cap)) == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (*len < cap) {
-		n = read(fd, *text + *len, cap - *len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n == 0 ? 0 : -errno;
-			break;
-		}
-		*len += (size_t)n;
-	}
-	close(fd);
-	return rc;
+	return miso__read_file(*path, MISO__MAX_FILE + 1, text, len);
 }
 
 /* The lexer's place, saved while a pack is read. */
@@ -477,7 +457,6 @@ miso__parse_use(struct miso__parser *p)
 		return -1;
 	}
 	w = miso__alloc(p, sizeof(*w));
-	memset(w, 0, sizeof(*w));
 	if (miso__peek(p)->line == use.line && miso__accept(p, ':')) {
 		if (entry_names(p, w, &use) == -1)
 			return -1;
@@ -557,8 +536,8 @@ all_found(const struct miso__want *w)
  * worker mode if worker is set and the pack does not say otherwise.
  * Errors name the list as the file "label", line 1.
  */
-void
-miso__isolate(struct miso__parser *p, const char *list, const char *label,
+static void
+isolate_list(struct miso__parser *p, const char *list, const char *label,
     int worker)
 {
 	const char *packs[MAX_PACKS];
@@ -572,7 +551,6 @@ miso__isolate(struct miso__parser *p, const char *list, const char *label,
 	p->src = list;
 	p->len = strlen(list);
 	w = miso__alloc(p, sizeof(*w));
-	memset(w, 0, sizeof(*w));
 	if (isolate_names(p, list, w) == -1)
 		return;
 	use = new_use(p, 1, 1);
@@ -600,6 +578,20 @@ miso__isolate(struct miso__parser *p, const char *list, const char *label,
 		}
 }
 
+/* The list stands in for the file while it is read; the file comes back. */
+void
+miso__isolate(struct miso__parser *p, const char *list, const char *label,
+    int worker)
+{
+	const char *file = p->file, *src = p->src;
+	size_t len = p->len;
+
+	isolate_list(p, list, label, worker);
+	p->file = file;
+	p->src = src;
+	p->len = len;
+}
+
 static void
 refuse(struct miso__parser *p, const struct miso__pfunc *f)
 {
@@ -607,8 +599,8 @@ refuse(struct miso__parser *p, const struct miso__pfunc *f)
 	int col = f->use_col > 1 ? f->use_col : u != NULL ? u->col : 0;
 
 	if (u == NULL) {
-		miso__error(p, f->f.line, f->f.col, "'%s' cannot be "
-		    "isolated: %s", f->f.name, f->refuse);
+		miso__error(p, f->f.line, f->f.col, "'%s' " MISO__REFUSED
+		    "%s", f->f.name, f->refuse);
 		miso__note(p, f->f.line, f->f.col, "write 'force = yes' "
 		    "under it to isolate it all the same");
 		return;
@@ -616,7 +608,7 @@ refuse(struct miso__parser *p, const struct miso__pfunc *f)
 	p->file = u->file;
 	p->src = u->src;
 	p->len = u->len;
-	miso__error(p, u->line, col, "'%s' cannot be isolated: %s",
+	miso__error(p, u->line, col, "'%s' " MISO__REFUSED "%s",
 	    f->f.name, f->refuse);
 	miso__note(p, u->line, col, u->isolate != NULL ?
 	    "declare it with 'force = yes' in a configuration file to isolate "

@@ -189,9 +189,6 @@ miso__statements(struct miso__parser *p)
 static void
 run(struct miso__parser *p, const struct miso_conf_isolate *iso)
 {
-	const char *file, *src;
-	size_t len;
-
 	if (p->len > MISO__MAX_FILE) {
 		miso__error(p, 1, 1, "file too large (%zu bytes; the limit is "
 		    "%d)", p->len, MISO__MAX_FILE);
@@ -199,16 +196,9 @@ run(struct miso__parser *p, const struct miso_conf_isolate *iso)
 	}
 	miso__check_lines(p);
 	miso__statements(p);
-	if (iso != NULL && iso->names != NULL && !p->stop) {
-		file = p->file;
-		src = p->src;
-		len = p->len;
+	if (iso != NULL && iso->names != NULL && !p->stop)
 		miso__isolate(p, iso->names, iso->label != NULL ? iso->label :
 		    "MISO_ISOLATE", iso->worker);
-		p->file = file;
-		p->src = src;
-		p->len = len;
-	}
 	miso__pack_finish(p);
 }
 

@@ -294,7 +294,6 @@ fail_value(struct value *v, struct miso_conf_policy *pol,
 	if (neg && fn->ret->kind == MISO_K_UINT &&
 	    fn->ret->size < 8)
 		pol->fail_int = (INT64_C(1) << (fn->ret->size * 8)) - 1;
-	(void)is_int;
 	return 0;
 }
 

@@ -7,24 +7,16 @@
 
 #include "internal.h"
 
-static const struct miso_conf_type *
-base(const struct miso_conf_type *t)
-{
-	while (t != NULL && t->alias != NULL)
-		t = t->alias;
-	return t;
-}
-
 /* Whether the shim knows how many bytes parameter pp points to. */
 static int
 sized(const struct miso_conf_param *pp)
 {
-	const struct miso_conf_type *t = base(pp->type), *to;
+	const struct miso_conf_type *t = miso__real_type(pp->type), *to;
 
 	if (t->kind != MISO_K_POINTER || pp->opaque || pp->alloc ||
 	    pp->cap != NULL || pp->cstr)
 		return 1;
-	to = base(t->pointee);
+	to = miso__real_type(t->pointee);
 	return to != NULL && to->kind != MISO_K_VOID && to->size > 0 &&
 	    !to->incomplete;
 }

@@ -160,7 +160,7 @@ $(MARSHAL_TEST): $(B)/tests/test_marshal.o $(filter-out $(B)/shim/init.o,$(SHIM_
 # Fuzzing the caller's side of the reply (tests/fuzz_reply.c).
 REPLY_FUZZ = $(B)/fuzz/fuzz_reply
 REPLY_FUZZ_SRCS = tests/fuzz_reply.c shim/codec.c shim/plan.c shim/run.c \
-                  shim/commit.c shim/ffi.c \
+                  shim/commit.c shim/ffi.c shim/elftab.c shim/streq.c \
                   shim/safecopy.c core/writer.c core/io.c $(CONF_SRCS)
 
 $(REPLY_FUZZ): $(REPLY_FUZZ_SRCS) shim/shim.h shim/codec.h $(CONF_GEN)

@@ -66,15 +66,6 @@ extern int miso__ready;
 /* What the configuration's [defaults] set explicitly (MISO_POL_*). */
 extern unsigned miso__defaults_set;
 
-/* The type a typedef names, through any number of typedefs. */
-static inline const struct miso_conf_type *
-miso__real_type(const struct miso_conf_type *t)
-{
-	while (t->alias != NULL)
-		t = t->alias;
-	return t;
-}
-
 /* log.c: the level is read on every call, so a test of it is the cost. */
 extern int miso__log_level;
 void miso__log_init(void);

@@ -10,6 +10,18 @@
 #include "config.h"
 #include "tools.h"
 
+void
+miso__conf_die(struct miso_conf_diag *diag, const char *what)
+{
+	fflush(stdout);
+	if (diag->text != NULL)
+		fputs(diag->text, stderr);
+	else
+		warnx("%s: cannot load", what);
+	miso__conf_diag_free(diag);
+	exit(MISO__EXIT_USAGE);
+}
+
 struct miso_conf *
 miso__tool_conf(const char *path)
 {
@@ -21,15 +33,8 @@ miso__tool_conf(const char *path)
 		errx(MISO__EXIT_USAGE, "no configuration: none of "
 		    "$MISO_CONFIG, $XDG_CONFIG_HOME/miso/miso.conf, ~/.config/miso/miso.conf "
 		    "or /etc/miso.conf exists; name one with -c");
-	if (miso__conf_load(path, &conf, &diag) != 0) {
-		fflush(stdout);
-		if (diag.text != NULL)
-			fputs(diag.text, stderr);
-		else
-			warnx("%s: cannot load", path);
-		miso__conf_diag_free(&diag);
-		exit(MISO__EXIT_USAGE);
-	}
+	if (miso__conf_load(path, &conf, &diag) != 0)
+		miso__conf_die(&diag, path);
 	miso__conf_diag_free(&diag);
 	return conf;
 }

@@ -29,15 +29,6 @@ struct gen {
 	int			 status;
 };
 
-static struct miso__gfunc *
-find(struct miso__gfunc *f, const char *name)
-{
-	for (; f != NULL; f = f->next)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
-}
-
 /* The structs, [library] and decl: does it load? */
 static int
 loads(const struct gen *g, const char *decl, char *why, size_t size)
@@ -82,7 +73,7 @@ header_names(const struct gen *g, struct miso__gfunc *f)
 static char *
 one(struct gen *g, const char *name)
 {
-	struct miso__gfunc *f = find(g->funcs, name);
+	struct miso__gfunc *f = miso__gfunc_find(g->funcs, name);
 	char *decl, *why, *plain, *text, parse[300];
 
 	if (f == NULL) {
@@ -134,7 +125,7 @@ collect(struct gen *g, char ***v, size_t *n)
 		return;
 	}
 	for (d = g->hdecls; d != NULL; d = d->next) {
-		if ((f = find(g->funcs, d->name)) == NULL)
+		if ((f = miso__gfunc_find(g->funcs, d->name)) == NULL)
 			continue;
 		*v = miso__xrealloc(*v, *n + 1, sizeof(**v));
 		(*v)[(*n)++] = d->name;

@@ -51,6 +51,9 @@ struct miso__gfunc {
  * /usr/lib/debug), definitions before declarations. Returns 0, or -1 with
  * a message in why.
  */
+/* The function of list called name, or NULL. */
+struct miso__gfunc	*miso__gfunc_find(struct miso__gfunc *list,
+	    const char *name);
 int	miso__gen_dwarf(const char *path, struct miso__gfunc **out,
 	    char *why, size_t size);
 

@@ -259,8 +259,8 @@ function(Dwarf_Die *d)
 	return f;
 }
 
-static struct miso__gfunc *
-find(struct miso__gfunc *list, const char *name)
+struct miso__gfunc *
+miso__gfunc_find(struct miso__gfunc *list, const char *name)
 {
 	for (; list != NULL; list = list->next)
 		if (strcmp(list->name, name) == 0)
@@ -285,7 +285,7 @@ add_cu(Dwarf_Die *cu, struct miso__gfunc **list)
 		    dwarf_formflag(&a, &ext) != 0 || !ext)
 			continue;
 		decl = dwarf_attr(&d, DW_AT_declaration, &a) != NULL;
-		if ((old = find(*list, dwarf_diename(&d))) != NULL &&
+		if ((old = miso__gfunc_find(*list, dwarf_diename(&d))) != NULL &&
 		    (decl || old->nparams == 0 ||
 		    old->params[0].name != NULL))
 			continue;

@@ -151,6 +151,23 @@ read_cache(const char *path, size_t *len)
 	return p;
 }
 
+/* The cache at path, read once for every lookup that names it. */
+static char *
+cache_of(const char *path, size_t *len)
+{
+	static char *last_path, *bytes;
+	static size_t last_len;
+
+	if (last_path == NULL || strcmp(last_path, path) != 0) {
+		free(last_path);
+		free(bytes);
+		last_path = miso__xstrdup(path);
+		bytes = read_cache(path, &last_len);
+	}
+	*len = last_len;
+	return bytes;
+}
+
 char *
 miso__ldcache_lookup(const char *soname)
 {
@@ -161,9 +178,8 @@ miso__ldcache_lookup(const char *soname)
 
 	if (path == NULL || *path == '\0')
 		path = "/etc/ld.so.cache";
-	if ((p = read_cache(path, &len)) == NULL)
+	if ((p = cache_of(path, &len)) == NULL)
 		return NULL;
 	found = search(p, len, soname, &known);
-	free(p);
 	return known ? found : ldconfig_p(soname);
 }

@@ -140,14 +140,8 @@ isolate(const char *conf, const char *names, int worker)
 	struct miso_conf_diag diag;
 	struct miso_conf *c;
 
-	if (miso__conf_load_isolate(conf, &iso, &c, &diag) != 0) {
-		if (diag.text != NULL)
-			fputs(diag.text, stderr);
-		else
-			warnx("-i %s: cannot load", names);
-		miso__conf_diag_free(&diag);
-		exit(MISO__EXIT_USAGE);
-	}
+	if (miso__conf_load_isolate(conf, &iso, &c, &diag) != 0)
+		miso__conf_die(&diag, miso__xasprintf("-i %s", names));
 	miso__conf_diag_free(&diag);
 	miso__conf_free(c);
 	if (conf != NULL)

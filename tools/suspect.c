@@ -25,18 +25,10 @@ refused(const char *name)
 
 	if (miso__conf_parse_isolate("pack", "", 0, &iso, &c, &diag) == 0)
 		miso__conf_free(c);
-	else if ((why = strstr(diag.msg, "cannot be isolated: ")) != NULL)
-		s = miso__xstrdup(why + strlen("cannot be isolated: "));
+	else if ((why = strstr(diag.msg, MISO__REFUSED)) != NULL)
+		s = miso__xstrdup(why + strlen(MISO__REFUSED));
 	miso__conf_diag_free(&diag);
 	return s;
-}
-
-static const struct miso_conf_type *
-base(const struct miso_conf_type *t)
-{
-	while (t != NULL && t->alias != NULL)
-		t = t->alias;
-	return t;
 }
 
 static const char *
@@ -46,10 +38,10 @@ handle(const struct miso_conf_func *fn)
 	size_t i;
 
 	for (i = 0; i < fn->nparams; i++) {
-		t = base(fn->params[i].type);
+		t = miso__real_type(fn->params[i].type);
 		if (!fn->params[i].opaque || t->kind != MISO_K_POINTER)
 			continue;
-		to = base(t->pointee);
+		to = miso__real_type(t->pointee);
 		if (to != NULL && to->incomplete && !t->pointee_const)
 			return fn->params[i].name != NULL ?
 			    fn->params[i].name : "a parameter";

@@ -40,7 +40,6 @@ void	miso__usage(FILE *fp, const char *command);
 /* Prints the usage to stderr and exits 2. */
 void	miso__usage_exit(const char *command) __attribute__((noreturn));
 /* Recognises --help; prints the usage and exits 0. */
-void	miso__help_opt(int argc, char **argv, const char *command);
 /* Closes stdout, reporting a failed write; returns status or 1. */
 int	miso__finish(int status);
 
@@ -49,6 +48,10 @@ int	miso__finish(int status);
  * finds. Prints the parser's diagnostics and exits 2 on failure.
  */
 struct miso_conf	*miso__tool_conf(const char *path);
+/* Prints diag (or "WHAT: cannot load") and exits 2. */
+struct miso_conf_diag;
+_Noreturn void	 miso__conf_die(struct miso_conf_diag *diag,
+		    const char *what);
 
 /*
  * which.c: the file that execvp() would run for prog, malloc'd, or NULL
