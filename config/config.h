@@ -12,7 +12,7 @@
  * Everything a struct miso_conf points to lives in one allocation arena
  * owned by it, and stays valid until miso__conf_free().  Nothing here
  * prints or exits; errors come back as negative errno values and, for the
- * text itself, as compiler-style diagnostics in a struct miso_conf_diag.
+ * text itself, as compiler-style diagnostics in a struct miso__conf_diag.
  */
 #ifndef MISO_CONFIG_H
 #define MISO_CONFIG_H
@@ -25,33 +25,33 @@
 /* The most parameters a function may have; the shim sizes its tables by it. */
 #define MISO__MAX_PARAMS	64
 
-enum miso_conf_kind {
-	MISO_K_VOID,
-	MISO_K_SINT,
-	MISO_K_UINT,
-	MISO_K_FLOAT,		/* float or double, told apart by size */
-	MISO_K_POINTER,
-	MISO_K_FUNCPTR,
-	MISO_K_STRUCT
+enum miso__conf_kind {
+	MISO__K_VOID,
+	MISO__K_SINT,
+	MISO__K_UINT,
+	MISO__K_FLOAT,		/* float or double, told apart by size */
+	MISO__K_POINTER,
+	MISO__K_FUNCPTR,
+	MISO__K_STRUCT
 };
 
-struct miso_conf_type;
+struct miso__conf_type;
 
-struct miso_conf_field {
+struct miso__conf_field {
 	const char			*name;
 	size_t				 offset;
-	const struct miso_conf_type	*type;
+	const struct miso__conf_type	*type;
 	size_t				 count;	/* array length, or 1 */
 };
 
-struct miso_conf_type {
-	enum miso_conf_kind		 kind;
+struct miso__conf_type {
+	enum miso__conf_kind		 kind;
 	size_t				 size, align;
 	const char			*name;		/* canonical spelling */
-	const struct miso_conf_type	*pointee;	/* MISO_K_POINTER */
+	const struct miso__conf_type	*pointee;	/* MISO__K_POINTER */
 	int				 pointee_const;
 	size_t				 nfields;
-	const struct miso_conf_field	*fields;
+	const struct miso__conf_field	*fields;
 	/*
 	 * A struct known only by size and alignment, from the table of
 	 * system structs: it can be copied but not described to libffi.
@@ -60,110 +60,110 @@ struct miso_conf_type {
 	/* Declared with 'struct x;' or named under 'opaque': no size. */
 	int				 incomplete;
 	/* For a typedef, the type it names; the rest is copied from it. */
-	const struct miso_conf_type	*alias;
+	const struct miso__conf_type	*alias;
 };
 
 /* The type a typedef names, through any number of typedefs (NULL: NULL). */
-static inline const struct miso_conf_type *
-miso__real_type(const struct miso_conf_type *t)
+static inline const struct miso__conf_type *
+miso__real_type(const struct miso__conf_type *t)
 {
 	while (t != NULL && t->alias != NULL)
 		t = t->alias;
 	return t;
 }
 
-enum miso_conf_dir {
-	MISO_DIR_VALUE,		/* not a pointer, or a pointer passed as is */
-	MISO_DIR_IN,
-	MISO_DIR_OUT,
-	MISO_DIR_INOUT
+enum miso__conf_dir {
+	MISO__DIR_VALUE,		/* not a pointer, or a pointer passed as is */
+	MISO__DIR_IN,
+	MISO__DIR_OUT,
+	MISO__DIR_INOUT
 };
 
 enum miso_expr_op {
-	MISO_E_INT,
-	MISO_E_PARAM,
-	MISO_E_DEREF,
-	MISO_E_RETVAL,
-	MISO_E_CSTR,
-	MISO_E_ADD,
-	MISO_E_SUB,
-	MISO_E_MUL,
-	MISO_E_SIZEOF		/* sizeof(type): value holds the size */
+	MISO__E_INT,
+	MISO__E_PARAM,
+	MISO__E_DEREF,
+	MISO__E_RETVAL,
+	MISO__E_CSTR,
+	MISO__E_ADD,
+	MISO__E_SUB,
+	MISO__E_MUL,
+	MISO__E_SIZEOF		/* sizeof(type): value holds the size */
 };
 
 struct miso_expr {
 	enum miso_expr_op		 op;
-	int64_t				 value;	/* MISO_E_INT, MISO_E_SIZEOF */
-	int				 param;	/* MISO_E_PARAM, MISO_E_DEREF */
+	int64_t				 value;	/* MISO__E_INT, MISO__E_SIZEOF */
+	int				 param;	/* MISO__E_PARAM, MISO__E_DEREF */
 	const struct miso_expr		*l, *r;
-	const struct miso_conf_type	*type;	/* MISO_E_SIZEOF */
+	const struct miso__conf_type	*type;	/* MISO__E_SIZEOF */
 };
 
-struct miso_conf_param {
+struct miso__conf_param {
 	const char			*name;	/* NULL if unnamed */
-	const struct miso_conf_type	*type;
-	enum miso_conf_dir		 dir;
+	const struct miso__conf_type	*type;
+	enum miso__conf_dir		 dir;
 	/*
 	 * Capacity in elements of the pointee (bytes for void); NULL means
 	 * one element.  For 'out alloc T **p[EXPR]' it counts the T in the
 	 * fresh allocation.
 	 */
 	const struct miso_expr		*cap;
-	/* After '->': NULL means the whole capacity; MISO_E_CSTR for 'cstr'. */
+	/* After '->': NULL means the whole capacity; MISO__E_CSTR for 'cstr'. */
 	const struct miso_expr		*fill;
 	int				 alloc;	/* 'out alloc ...' */
 	int				 cstr;	/* a NUL-terminated string */
 	int				 opaque; /* passed as is */
 };
 
-enum miso_conf_ret_how {
-	MISO_RET_VALUE,
-	MISO_RET_VOID,
-	MISO_RET_OPAQUE,
-	MISO_RET_CSTR,
-	MISO_RET_ALLOC_CSTR,
-	MISO_RET_BUFFER,
-	MISO_RET_ALLOC_BUFFER
+enum miso__conf_ret_how {
+	MISO__RET_VALUE,
+	MISO__RET_VOID,
+	MISO__RET_OPAQUE,
+	MISO__RET_CSTR,
+	MISO__RET_ALLOC_CSTR,
+	MISO__RET_BUFFER,
+	MISO__RET_ALLOC_BUFFER
 };
 
-enum miso_conf_on {
-	MISO_ON_FAIL,
-	MISO_ON_ABORT,
-	MISO_ON_RAISE
+enum miso__conf_on {
+	MISO__ON_FAIL,
+	MISO__ON_ABORT,
+	MISO__ON_RAISE
 };
 
-enum miso_conf_mode {
-	MISO_MODE_FORK,
-	MISO_MODE_WORKER
+enum miso__conf_mode {
+	MISO__MODE_FORK,
+	MISO__MODE_WORKER
 };
 
-/* Bits of miso_conf_policy.set: which settings were written explicitly. */
+/* Bits of miso__conf_policy.set: which settings were written explicitly. */
 enum {
-	MISO_POL_TIMEOUT	= 1 << 0,
-	MISO_POL_MEM_LIMIT	= 1 << 1,
-	MISO_POL_ON_CRASH	= 1 << 2,
-	MISO_POL_ON_TIMEOUT	= 1 << 3,
-	MISO_POL_ERRNO		= 1 << 4,
-	MISO_POL_FAIL		= 1 << 5,
-	MISO_POL_MODE		= 1 << 6,
-	MISO_POL_WORKERS	= 1 << 7,
-	MISO_POL_MAX_CALLS	= 1 << 8,
-	MISO_POL_MAX_RSS	= 1 << 9,
-	MISO_POL_MAX_AGE	= 1 << 10,
-	MISO_POL_JITTER		= 1 << 11,
-	MISO_POL_VERSION	= 1 << 12,
-	MISO_POL_QUEUE_TIMEOUT	= 1 << 13
+	MISO__POL_TIMEOUT	= 1 << 0,
+	MISO__POL_MEM_LIMIT	= 1 << 1,
+	MISO__POL_ON_CRASH	= 1 << 2,
+	MISO__POL_ON_TIMEOUT	= 1 << 3,
+	MISO__POL_ERRNO		= 1 << 4,
+	MISO__POL_FAIL		= 1 << 5,
+	MISO__POL_MODE		= 1 << 6,
+	MISO__POL_WORKERS	= 1 << 7,
+	MISO__POL_MAX_CALLS	= 1 << 8,
+	MISO__POL_MAX_RSS	= 1 << 9,
+	MISO__POL_MAX_AGE	= 1 << 10,
+	MISO__POL_JITTER		= 1 << 11,
+	MISO__POL_VERSION	= 1 << 12,
+	MISO__POL_QUEUE_TIMEOUT	= 1 << 13
 };
 
-struct miso_conf_policy {
+struct miso__conf_policy {
 	uint64_t		 timeout_ms;	/* 0: none */
 	uint64_t		 mem_limit;	/* bytes, 0: none */
-	enum miso_conf_on	 on_crash, on_timeout;
+	enum miso__conf_on	 on_crash, on_timeout;
 	int			 err;		/* for 'fail'; 0: as is */
 	int			 has_fail;
 	int64_t			 fail_int;
 	double			 fail_float;
-	enum miso_conf_mode	 mode;
+	enum miso__conf_mode	 mode;
 	/* Worker mode: pool size and when to recycle a worker (0: never). */
 	unsigned		 workers;
 	uint64_t		 max_calls;
@@ -172,19 +172,19 @@ struct miso_conf_policy {
 	unsigned		 jitter;	/* percent, 0-100 */
 	/* How long a call waits for a free worker; 0: as long as it takes. */
 	uint64_t		 queue_timeout_ms;
-	unsigned		 set;		/* MISO_POL_* */
+	unsigned		 set;		/* MISO__POL_* */
 };
 
-struct miso_conf_func {
+struct miso__conf_func {
 	const char			*name;
 	const char			*library;	/* NULL: RTLD_NEXT */
 	const char			*version;	/* dlvsym, or NULL */
-	const struct miso_conf_type	*ret;
-	enum miso_conf_ret_how		 ret_how;
+	const struct miso__conf_type	*ret;
+	enum miso__conf_ret_how		 ret_how;
 	const struct miso_expr		*ret_size;	/* _BUFFER returns */
 	size_t				 nparams;
-	const struct miso_conf_param	*params;
-	struct miso_conf_policy		 pol;	/* defaults applied */
+	const struct miso__conf_param	*params;
+	struct miso__conf_policy		 pol;	/* defaults applied */
 	const char			*file;
 	int				 line, col;
 };
@@ -192,19 +192,19 @@ struct miso_conf_func {
 struct miso_conf {
 	/* Grouped by library: those without one first, then by first use. */
 	size_t				 nfuncs;
-	const struct miso_conf_func	*funcs;
+	const struct miso__conf_func	*funcs;
 	/*
 	 * Declared structs and typedefs, each after those it needs: a
 	 * struct is listed where its definition ends.
 	 */
 	size_t				 ntypes;
-	const struct miso_conf_type	*const *types;
-	struct miso_conf_policy		 defaults;
+	const struct miso__conf_type	*const *types;
+	struct miso__conf_policy		 defaults;
 	const char			*file;
 	void				*arena;	/* private */
 };
 
-struct miso_conf_diag {
+struct miso__conf_diag {
 	size_t	 nerrors;
 	char	*text;		/* every diagnostic, compiler style; malloc'd */
 	int	 line, col;	/* of the first error */
@@ -218,7 +218,7 @@ struct miso_conf_diag {
  * always initialised and must be released with miso__conf_diag_free().
  */
 int	miso__conf_parse(const char *filename, const char *text, size_t len,
-	    struct miso_conf **out, struct miso_conf_diag *diag);
+	    struct miso_conf **out, struct miso__conf_diag *diag);
 
 /*
  * Functions to isolate by name alone, each with the declaration of the
@@ -228,7 +228,7 @@ int	miso__conf_parse(const char *filename, const char *text, size_t len,
  * NULL), and worker puts them in worker mode unless the pack says
  * otherwise.
  */
-struct miso_conf_isolate {
+struct miso__conf_isolate {
 	const char	*names;
 	const char	*label;
 	int		 worker;
@@ -238,23 +238,23 @@ struct miso_conf_isolate {
  * miso__conf_parse(), then the functions iso names (iso may be NULL).
  */
 int	miso__conf_parse_isolate(const char *filename, const char *text,
-	    size_t len, const struct miso_conf_isolate *iso,
-	    struct miso_conf **out, struct miso_conf_diag *diag);
+	    size_t len, const struct miso__conf_isolate *iso,
+	    struct miso_conf **out, struct miso__conf_diag *diag);
 
 /*
  * Reads and parses the file at path.  A file that cannot be read gives its
  * -errno and a one-line diagnostic that names it.
  */
 int	miso__conf_load(const char *path, struct miso_conf **out,
-	    struct miso_conf_diag *diag);
+	    struct miso__conf_diag *diag);
 
 /*
  * miso__conf_load(), then the functions iso names; path may be NULL for
  * none, when only iso counts.
  */
 int	miso__conf_load_isolate(const char *path,
-	    const struct miso_conf_isolate *iso, struct miso_conf **out,
-	    struct miso_conf_diag *diag);
+	    const struct miso__conf_isolate *iso, struct miso_conf **out,
+	    struct miso__conf_diag *diag);
 
 /*
  * openfile.c: opens path with oflags (plus O_NONBLOCK while it opens,
@@ -285,7 +285,7 @@ size_t	 miso__suggest_limit(const char *word);
 size_t	 miso__edit_distance(const char *a, const char *b);
 
 void	miso__conf_free(struct miso_conf *);
-void	miso__conf_diag_free(struct miso_conf_diag *);
+void	miso__conf_diag_free(struct miso__conf_diag *);
 
 /*
  * The canonical text of a model, malloc'd (free() it), or NULL without
@@ -318,7 +318,7 @@ int	miso__library_trusted(const char *lib, int secure, char *why,
 	    size_t size);
 
 /* Returns the declared function called name, or NULL. */
-const struct miso_conf_func	*miso__conf_lookup(const struct miso_conf *,
+const struct miso__conf_func	*miso__conf_lookup(const struct miso_conf *,
 	    const char *name);
 
 /*
@@ -328,7 +328,7 @@ const struct miso_conf_func	*miso__conf_lookup(const struct miso_conf *,
  * which on a little-endian machine is the same thing), or is NULL.
  */
 struct miso_eval_env {
-	const struct miso_conf_func	*fn;
+	const struct miso__conf_func	*fn;
 	void *const			*args;
 	const void			*retval;
 	int				 after;	/* 0: before the call */
@@ -352,7 +352,7 @@ int	miso__expr_eval(const struct miso_expr *e,
  * env->after.  Returns 0 or a negative errno as miso__expr_eval().
  * Async-signal-safe.
  */
-int	miso__param_capacity(const struct miso_conf_func *fn, size_t i,
+int	miso__param_capacity(const struct miso__conf_func *fn, size_t i,
 	    const struct miso_eval_env *env, size_t *bytes);
 
 /*
@@ -364,7 +364,7 @@ int	miso__param_capacity(const struct miso_conf_func *fn, size_t i,
  * 'cstr' counts up to and including the first NUL within the capacity.
  * Async-signal-safe.
  */
-int	miso__param_filled(const struct miso_conf_func *fn, size_t i,
+int	miso__param_filled(const struct miso__conf_func *fn, size_t i,
 	    const struct miso_eval_env *env, size_t capacity, size_t *bytes);
 
 /*
@@ -374,19 +374,19 @@ int	miso__param_filled(const struct miso_conf_func *fn, size_t i,
  * integers, 0 for unsigned ones, NaN for floating point, NULL for
  * pointers. Nothing for void and structs (set is then 0).
  */
-struct miso_conf_failval {
-	enum miso_conf_kind	 kind;	/* of the return type */
+struct miso__conf_failval {
+	enum miso__conf_kind	 kind;	/* of the return type */
 	size_t			 size;
 	int			 set;	/* configured, not built in */
-	int64_t			 sval;	/* MISO_K_SINT */
+	int64_t			 sval;	/* MISO__K_SINT */
 	uint64_t		 bits;	/* integers and pointers, zero-extended */
-	double			 d;	/* MISO_K_FLOAT */
+	double			 d;	/* MISO__K_FLOAT */
 };
-void	miso__conf_fail_value(const struct miso_conf_func *fn,
-	    struct miso_conf_failval *v);
+void	miso__conf_fail_value(const struct miso__conf_func *fn,
+	    struct miso__conf_failval *v);
 
 /* Writes v as C would print it ("-1", "NaN", "NULL"), as snprintf(). */
-int	miso__conf_fail_format(const struct miso_conf_failval *v, char *buf,
+int	miso__conf_fail_format(const struct miso__conf_failval *v, char *buf,
 	    size_t size);
 
 /*
@@ -394,6 +394,6 @@ int	miso__conf_fail_format(const struct miso_conf_failval *v, char *buf,
  * returns the length it needed, or a negative errno.
  */
 int	miso__expr_format(const struct miso_expr *e,
-	    const struct miso_conf_func *fn, char *buf, size_t size);
+	    const struct miso__conf_func *fn, char *buf, size_t size);
 
 #endif

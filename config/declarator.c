@@ -12,7 +12,7 @@
 static int
 funcptr_params(struct miso__parser *p, struct miso__sbuf *b)
 {
-	const struct miso_conf_type *t;
+	const struct miso__conf_type *t;
 	struct miso__tok name;
 	int c, n = 0;
 
@@ -39,12 +39,12 @@ funcptr_params(struct miso__parser *p, struct miso__sbuf *b)
 }
 
 /* After "RET (": "*name)(params)". */
-static const struct miso_conf_type *
-funcptr(struct miso__parser *p, const struct miso_conf_type *ret,
+static const struct miso__conf_type *
+funcptr(struct miso__parser *p, const struct miso__conf_type *ret,
     struct miso__tok *name)
 {
 	struct miso__sbuf b = { 0 };
-	struct miso_conf_type *t;
+	struct miso__conf_type *t;
 	char *s;
 
 	if (miso__expect(p, '*', "in a function pointer") == -1)
@@ -61,7 +61,7 @@ funcptr(struct miso__parser *p, const struct miso_conf_type *ret,
 	}
 	if ((s = miso__sbuf_finish(&b)) == NULL)
 		longjmp(p->nomem, 1);
-	t = miso__new_type(p, MISO_K_FUNCPTR, miso__strndup(p, s, strlen(s)));
+	t = miso__new_type(p, MISO__K_FUNCPTR, miso__strndup(p, s, strlen(s)));
 	free(s);
 	t->size = sizeof(void (*)(void));
 	t->align = _Alignof(void (*)(void));
@@ -72,11 +72,11 @@ funcptr(struct miso__parser *p, const struct miso_conf_type *ret,
  * Reads the stars, qualifiers and name (or "(*name)(...)") that follow a
  * type.  name is left with kind MISO__T_EOF when there is none.
  */
-const struct miso_conf_type *
+const struct miso__conf_type *
 miso__parse_declarator(struct miso__parser *p,
-    const struct miso_conf_type *t, int is_const, struct miso__tok *name)
+    const struct miso__conf_type *t, int is_const, struct miso__tok *name)
 {
-	const struct miso_conf_type *r;
+	const struct miso__conf_type *r;
 	int stars = 0;
 
 	*name = *miso__peek(p);

@@ -11,7 +11,7 @@
 
 /* Reads the integer of type t at v with its real width and signedness. */
 int
-miso__read_int(const void *v, const struct miso_conf_type *t, int64_t *out)
+miso__read_int(const void *v, const struct miso__conf_type *t, int64_t *out)
 {
 	uint64_t u;
 
@@ -20,26 +20,26 @@ miso__read_int(const void *v, const struct miso_conf_type *t, int64_t *out)
 		uint8_t x;
 
 		memcpy(&x, v, 1);
-		*out = t->kind == MISO_K_SINT ? (int8_t)x : x;
+		*out = t->kind == MISO__K_SINT ? (int8_t)x : x;
 		return 0;
 	}
 	case 2: {
 		uint16_t x;
 
 		memcpy(&x, v, 2);
-		*out = t->kind == MISO_K_SINT ? (int16_t)x : x;
+		*out = t->kind == MISO__K_SINT ? (int16_t)x : x;
 		return 0;
 	}
 	case 4: {
 		uint32_t x;
 
 		memcpy(&x, v, 4);
-		*out = t->kind == MISO_K_SINT ? (int32_t)x : (int64_t)x;
+		*out = t->kind == MISO__K_SINT ? (int32_t)x : (int64_t)x;
 		return 0;
 	}
 	case 8:
 		memcpy(&u, v, 8);
-		if (t->kind == MISO_K_UINT && u > INT64_MAX)
+		if (t->kind == MISO__K_UINT && u > INT64_MAX)
 			return -EOVERFLOW;
 		*out = (int64_t)u;
 		return 0;
@@ -52,14 +52,14 @@ static int
 param_value(const struct miso_expr *e, const struct miso_eval_env *env,
     int64_t *out)
 {
-	const struct miso_conf_param *q;
+	const struct miso__conf_param *q;
 	const void *ptr;
 
 	if (env->args == NULL || e->param < 0 ||
 	    (size_t)e->param >= env->fn->nparams)
 		return -EINVAL;
 	q = &env->fn->params[e->param];
-	if (e->op == MISO_E_PARAM)
+	if (e->op == MISO__E_PARAM)
 		return miso__read_int(env->args[e->param], q->type, out);
 	if (q->type->pointee == NULL)
 		return -EINVAL;
@@ -78,26 +78,26 @@ eval(const struct miso_expr *e, const struct miso_eval_env *env,
 	int rc;
 
 	switch (e->op) {
-	case MISO_E_INT:
-	case MISO_E_SIZEOF:
+	case MISO__E_INT:
+	case MISO__E_SIZEOF:
 		*out = e->value;
 		return 0;
-	case MISO_E_PARAM:
-	case MISO_E_DEREF:
+	case MISO__E_PARAM:
+	case MISO__E_DEREF:
 		return param_value(e, env, out);
-	case MISO_E_RETVAL:
+	case MISO__E_RETVAL:
 		if (!env->after || env->retval == NULL)
 			return -EINVAL;
 		return miso__read_int(env->retval, env->fn->ret, out);
-	case MISO_E_CSTR:
+	case MISO__E_CSTR:
 		return -EINVAL;
 	default:
 		break;
 	}
 	if ((rc = eval(e->l, env, &l)) != 0 || (rc = eval(e->r, env, &r)) != 0)
 		return rc;
-	if (e->op == MISO_E_ADD ? __builtin_add_overflow(l, r, out) :
-	    e->op == MISO_E_SUB ? __builtin_sub_overflow(l, r, out) :
+	if (e->op == MISO__E_ADD ? __builtin_add_overflow(l, r, out) :
+	    e->op == MISO__E_SUB ? __builtin_sub_overflow(l, r, out) :
 	    __builtin_mul_overflow(l, r, out))
 		return -EOVERFLOW;
 	return 0;
@@ -116,13 +116,13 @@ miso__expr_eval(const struct miso_expr *e, const struct miso_eval_env *env,
 
 /* The size of one element of what parameter q's memory holds. */
 static size_t
-element(const struct miso_conf_param *q)
+element(const struct miso__conf_param *q)
 {
-	const struct miso_conf_type *t = q->type->pointee;
+	const struct miso__conf_type *t = q->type->pointee;
 
 	if (q->alloc)
 		t = t->pointee;
-	return t->kind == MISO_K_VOID ? 1 : t->size;
+	return t->kind == MISO__K_VOID ? 1 : t->size;
 }
 
 /* No object is larger than PTRDIFF_MAX bytes; a size past it is a bug. */
@@ -139,17 +139,17 @@ times(int64_t n, size_t size, size_t *bytes)
 }
 
 int
-miso__param_capacity(const struct miso_conf_func *fn, size_t i,
+miso__param_capacity(const struct miso__conf_func *fn, size_t i,
     const struct miso_eval_env *env, size_t *bytes)
 {
-	const struct miso_conf_param *q;
+	const struct miso__conf_param *q;
 	int64_t n = 1;
 	int rc;
 
 	if (i >= fn->nparams)
 		return -EINVAL;
 	q = &fn->params[i];
-	if (q->type->kind != MISO_K_POINTER || q->type->pointee == NULL ||
+	if (q->type->kind != MISO__K_POINTER || q->type->pointee == NULL ||
 	    (q->alloc && q->cstr))
 		return -EINVAL;
 	if (q->cap != NULL && (rc = miso__expr_eval(q->cap, env, &n)) != 0)
@@ -158,10 +158,10 @@ miso__param_capacity(const struct miso_conf_func *fn, size_t i,
 }
 
 int
-miso__param_filled(const struct miso_conf_func *fn, size_t i,
+miso__param_filled(const struct miso__conf_func *fn, size_t i,
     const struct miso_eval_env *env, size_t capacity, size_t *bytes)
 {
-	const struct miso_conf_param *q;
+	const struct miso__conf_param *q;
 	const char *s;
 	int64_t n;
 	int rc;
@@ -172,7 +172,7 @@ miso__param_filled(const struct miso_conf_func *fn, size_t i,
 	*bytes = capacity;
 	if (q->fill == NULL)
 		return 0;
-	if (q->fill->op == MISO_E_CSTR) {
+	if (q->fill->op == MISO__E_CSTR) {
 		memcpy(&s, env->args[i], sizeof(s));
 		if (s == NULL)
 			return -EFAULT;

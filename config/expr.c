@@ -25,7 +25,7 @@ node(struct miso__parser *p, enum miso_expr_op op, const struct miso__tok *t)
 static struct miso_expr *
 size_of(struct miso__parser *p, struct miso__pexpr *x)
 {
-	const struct miso_conf_type *t;
+	const struct miso__conf_type *t;
 	struct miso__tok name;
 	int c;
 
@@ -34,7 +34,7 @@ size_of(struct miso__parser *p, struct miso__pexpr *x)
 	    (t = miso__parse_declarator(p, t, c, &name)) == NULL ||
 	    miso__expect(p, ')', "after the type") == -1)
 		return NULL;
-	if (t->kind == MISO_K_VOID || t->incomplete) {
+	if (t->kind == MISO__K_VOID || t->incomplete) {
 		miso__error(p, x->line, x->col, "sizeof of incomplete type "
 		    "'%s'", t->name);
 		return NULL;
@@ -56,7 +56,7 @@ factor(struct miso__parser *p)
 			miso__error_at(p, &t, "number too large");
 			return NULL;
 		}
-		x = node(p, MISO_E_INT, &t);
+		x = node(p, MISO__E_INT, &t);
 		x->e.value = (int64_t)t.ival;
 		return &x->e;
 	}
@@ -72,7 +72,7 @@ factor(struct miso__parser *p)
 		return e;
 	}
 	if (t.kind == MISO__T_PUNCT && t.ch == '*') {
-		x = node(p, MISO_E_DEREF, &t);
+		x = node(p, MISO__E_DEREF, &t);
 		t = miso__next(p);
 		if (t.kind != MISO__T_IDENT) {
 			miso__error_at(p, &t, "expected a parameter name after "
@@ -87,12 +87,12 @@ factor(struct miso__parser *p)
 		return NULL;
 	}
 	if (miso__tok_is(p, &t, "retval"))
-		return &node(p, MISO_E_RETVAL, &t)->e;
+		return &node(p, MISO__E_RETVAL, &t)->e;
 	if (miso__tok_is(p, &t, "cstr"))
-		return &node(p, MISO_E_CSTR, &t)->e;
+		return &node(p, MISO__E_CSTR, &t)->e;
 	if (miso__tok_is(p, &t, "sizeof"))
-		return size_of(p, node(p, MISO_E_SIZEOF, &t));
-	x = node(p, MISO_E_PARAM, &t);
+		return size_of(p, node(p, MISO__E_SIZEOF, &t));
+	x = node(p, MISO__E_PARAM, &t);
 	x->name = miso__tok_str(p, &t);
 	return &x->e;
 }
@@ -122,7 +122,7 @@ term(struct miso__parser *p)
 	struct miso_expr *e = factor(p);
 
 	while (e != NULL && miso__accept(p, '*'))
-		e = binary(p, MISO_E_MUL, e, factor(p));
+		e = binary(p, MISO__E_MUL, e, factor(p));
 	return e;
 }
 
@@ -133,9 +133,9 @@ expr(struct miso__parser *p)
 
 	while (e != NULL) {
 		if (miso__accept(p, '+'))
-			e = binary(p, MISO_E_ADD, e, term(p));
+			e = binary(p, MISO__E_ADD, e, term(p));
 		else if (miso__accept(p, '-'))
-			e = binary(p, MISO_E_SUB, e, term(p));
+			e = binary(p, MISO__E_SUB, e, term(p));
 		else
 			break;
 	}
@@ -154,7 +154,7 @@ miso__parse_expr(struct miso__parser *p)
 }
 
 static int
-find_param(const struct miso_conf_func *fn, const char *name)
+find_param(const struct miso__conf_func *fn, const char *name)
 {
 	size_t i;
 
@@ -166,7 +166,7 @@ find_param(const struct miso_conf_func *fn, const char *name)
 }
 
 static void
-suggest_param(struct miso__parser *p, const struct miso_conf_func *fn,
+suggest_param(struct miso__parser *p, const struct miso__conf_func *fn,
     const struct miso__pexpr *x)
 {
 	const char *v[MISO__MAX_PARAMS], *s;
@@ -179,10 +179,10 @@ suggest_param(struct miso__parser *p, const struct miso_conf_func *fn,
 }
 
 static int
-check_name(struct miso__parser *p, const struct miso_conf_func *fn,
+check_name(struct miso__parser *p, const struct miso__conf_func *fn,
     struct miso__pexpr *x)
 {
-	const struct miso_conf_type *t;
+	const struct miso__conf_type *t;
 
 	if ((x->e.param = find_param(fn, x->name)) == -1) {
 		miso__error(p, x->line, x->col, "'%s' has no parameter named "
@@ -191,14 +191,14 @@ check_name(struct miso__parser *p, const struct miso_conf_func *fn,
 		return -1;
 	}
 	t = fn->params[x->e.param].type;
-	if (x->e.op == MISO_E_PARAM && !miso__is_integer(t)) {
-		miso__error(p, x->line, x->col, t->kind == MISO_K_POINTER ?
+	if (x->e.op == MISO__E_PARAM && !miso__is_integer(t)) {
+		miso__error(p, x->line, x->col, t->kind == MISO__K_POINTER ?
 		    "'%s' is a pointer; use '*%s' for the integer it points "
 		    "to" :
 		    "'%s' is not an integer%.0s", x->name, x->name);
 		return -1;
 	}
-	if (x->e.op == MISO_E_DEREF && (t->kind != MISO_K_POINTER ||
+	if (x->e.op == MISO__E_DEREF && (t->kind != MISO__K_POINTER ||
 	    t->pointee == NULL || !miso__is_integer(t->pointee))) {
 		miso__error(p, x->line, x->col, "'*%s' needs a pointer to an "
 		    "integer", x->name);
@@ -208,12 +208,12 @@ check_name(struct miso__parser *p, const struct miso_conf_func *fn,
 }
 
 static int
-check_retval(struct miso__parser *p, const struct miso_conf_func *fn,
+check_retval(struct miso__parser *p, const struct miso__conf_func *fn,
     const struct miso__pexpr *x, int where)
 {
 	const char *why = NULL;
 
-	if (fn->ret->kind == MISO_K_VOID)
+	if (fn->ret->kind == MISO__K_VOID)
 		why = "'retval' in a function that returns void";
 	else if (where == MISO__WHERE_CAP)
 		why = "'retval' is not known before the call; use it after "
@@ -227,21 +227,21 @@ check_retval(struct miso__parser *p, const struct miso_conf_func *fn,
 }
 
 static int
-resolve(struct miso__parser *p, struct miso_conf_func *fn,
+resolve(struct miso__parser *p, struct miso__conf_func *fn,
     const struct miso_expr *e, int where)
 {
 	struct miso__pexpr *x = (struct miso__pexpr *)e;
 
 	switch (e->op) {
-	case MISO_E_INT:
-	case MISO_E_SIZEOF:
+	case MISO__E_INT:
+	case MISO__E_SIZEOF:
 		return 0;
-	case MISO_E_PARAM:
-	case MISO_E_DEREF:
+	case MISO__E_PARAM:
+	case MISO__E_DEREF:
 		return check_name(p, fn, x);
-	case MISO_E_RETVAL:
+	case MISO__E_RETVAL:
 		return check_retval(p, fn, x, where);
-	case MISO_E_CSTR:
+	case MISO__E_CSTR:
 		miso__error(p, x->line, x->col, "'cstr' stands alone after "
 		    "'->'");
 		return -1;
@@ -264,18 +264,18 @@ fold(struct miso__parser *p, const struct miso_expr *e, int64_t *out)
 	int64_t l, r;
 	int a, b, over;
 
-	if (e->op == MISO_E_INT || e->op == MISO_E_SIZEOF) {
+	if (e->op == MISO__E_INT || e->op == MISO__E_SIZEOF) {
 		*out = e->value;
 		return 1;
 	}
-	if (e->op != MISO_E_ADD && e->op != MISO_E_SUB && e->op != MISO_E_MUL)
+	if (e->op != MISO__E_ADD && e->op != MISO__E_SUB && e->op != MISO__E_MUL)
 		return 0;
 	if ((a = fold(p, e->l, &l)) == -1 || (b = fold(p, e->r, &r)) == -1)
 		return -1;
 	if (!a || !b)
 		return 0;
-	over = e->op == MISO_E_ADD ? __builtin_add_overflow(l, r, out) :
-	    e->op == MISO_E_SUB ? __builtin_sub_overflow(l, r, out) :
+	over = e->op == MISO__E_ADD ? __builtin_add_overflow(l, r, out) :
+	    e->op == MISO__E_SUB ? __builtin_sub_overflow(l, r, out) :
 	    __builtin_mul_overflow(l, r, out);
 	if (over) {
 		miso__error(p, x->line, x->col, "the size expression "
@@ -291,7 +291,7 @@ fold(struct miso__parser *p, const struct miso_expr *e, int64_t *out)
  * is neither negative nor past 64 bits.  Returns 0 or -1.
  */
 int
-miso__resolve_expr(struct miso__parser *p, struct miso_conf_func *fn,
+miso__resolve_expr(struct miso__parser *p, struct miso__conf_func *fn,
     const struct miso_expr *e, int where)
 {
 	const struct miso__pexpr *x = (const struct miso__pexpr *)e;

@@ -18,11 +18,11 @@ narrow(uint64_t n, size_t size)
 }
 
 void
-miso__conf_fail_value(const struct miso_conf_func *fn,
-    struct miso_conf_failval *v)
+miso__conf_fail_value(const struct miso__conf_func *fn,
+    struct miso__conf_failval *v)
 {
-	const struct miso_conf_type *t = miso__real_type(fn->ret);
-	const struct miso_conf_policy *pol = &fn->pol;
+	const struct miso__conf_type *t = miso__real_type(fn->ret);
+	const struct miso__conf_policy *pol = &fn->pol;
 
 	v->kind = t->kind;
 	v->size = t->size;
@@ -31,17 +31,17 @@ miso__conf_fail_value(const struct miso_conf_func *fn,
 	v->sval = 0;
 	v->bits = 0;
 	switch (t->kind) {
-	case MISO_K_SINT:
+	case MISO__K_SINT:
 		v->sval = pol->has_fail ? pol->fail_int : -1;
 		v->bits = narrow((uint64_t)v->sval, t->size);
 		break;
-	case MISO_K_UINT:
-	case MISO_K_POINTER:
-	case MISO_K_FUNCPTR:
+	case MISO__K_UINT:
+	case MISO__K_POINTER:
+	case MISO__K_FUNCPTR:
 		v->bits = pol->has_fail ? narrow((uint64_t)pol->fail_int,
 		    t->size) : 0;
 		break;
-	case MISO_K_FLOAT:
+	case MISO__K_FLOAT:
 		if (t->size == 4)
 			v->d = (float)v->d;
 		break;
@@ -52,19 +52,19 @@ miso__conf_fail_value(const struct miso_conf_func *fn,
 }
 
 int
-miso__conf_fail_format(const struct miso_conf_failval *v, char *buf,
+miso__conf_fail_format(const struct miso__conf_failval *v, char *buf,
     size_t size)
 {
 	switch (v->kind) {
-	case MISO_K_SINT:
+	case MISO__K_SINT:
 		return snprintf(buf, size, "%" PRId64, v->sval);
-	case MISO_K_UINT:
+	case MISO__K_UINT:
 		return snprintf(buf, size, "%" PRIu64, v->bits);
-	case MISO_K_FLOAT:
+	case MISO__K_FLOAT:
 		return isnan(v->d) ? snprintf(buf, size, "NaN") :
 		    snprintf(buf, size, "%.17g", v->d);
-	case MISO_K_POINTER:
-	case MISO_K_FUNCPTR:
+	case MISO__K_POINTER:
+	case MISO__K_FUNCPTR:
 		return v->bits == 0 ? snprintf(buf, size, "NULL") :
 		    snprintf(buf, size, "(void *)%#" PRIx64, v->bits);
 	default:

@@ -12,13 +12,13 @@
 
 /* A type with a name: "char *buf", "int (*cmp)(const void *, ...)". */
 void
-miso__format_decl(struct miso__sbuf *b, const struct miso_conf_type *t,
+miso__format_decl(struct miso__sbuf *b, const struct miso__conf_type *t,
     const char *name)
 {
 	const char *s = t->name, *hole;
 	size_t n = strlen(s);
 
-	if (t->kind == MISO_K_FUNCPTR && t->alias == NULL &&
+	if (t->kind == MISO__K_FUNCPTR && t->alias == NULL &&
 	    (hole = strstr(s, "(*)")) != NULL) {
 		miso__sbuf_add(b, s, (size_t)(hole - s) + 2);
 		if (name != NULL)
@@ -35,12 +35,12 @@ miso__format_decl(struct miso__sbuf *b, const struct miso_conf_type *t,
 static int
 prec(const struct miso_expr *e)
 {
-	return e->op == MISO_E_ADD || e->op == MISO_E_SUB ? 1 :
-	    e->op == MISO_E_MUL ? 2 : 3;
+	return e->op == MISO__E_ADD || e->op == MISO__E_SUB ? 1 :
+	    e->op == MISO__E_MUL ? 2 : 3;
 }
 
 static const char *
-pname(const struct miso_conf_func *fn, int i)
+pname(const struct miso__conf_func *fn, int i)
 {
 	if (fn == NULL || i < 0 || (size_t)i >= fn->nparams ||
 	    fn->params[i].name == NULL)
@@ -51,29 +51,29 @@ pname(const struct miso_conf_func *fn, int i)
 /* Parenthesises where the tree needs it: "a - (b - c)", "(a + b) * c". */
 void
 miso__format_expr(struct miso__sbuf *b, const struct miso_expr *e,
-    const struct miso_conf_func *fn, int outer)
+    const struct miso__conf_func *fn, int outer)
 {
 	int p = prec(e);
 
 	switch (e->op) {
-	case MISO_E_INT:
+	case MISO__E_INT:
 		miso__sbuf_printf(b, "%" PRId64, e->value);
 		return;
-	case MISO_E_SIZEOF:
+	case MISO__E_SIZEOF:
 		miso__sbuf_puts(b, "sizeof(");
 		miso__format_decl(b, e->type, NULL);
 		miso__sbuf_puts(b, ")");
 		return;
-	case MISO_E_PARAM:
+	case MISO__E_PARAM:
 		miso__sbuf_puts(b, pname(fn, e->param));
 		return;
-	case MISO_E_DEREF:
+	case MISO__E_DEREF:
 		miso__sbuf_printf(b, "*%s", pname(fn, e->param));
 		return;
-	case MISO_E_RETVAL:
+	case MISO__E_RETVAL:
 		miso__sbuf_puts(b, "retval");
 		return;
-	case MISO_E_CSTR:
+	case MISO__E_CSTR:
 		miso__sbuf_puts(b, "cstr");
 		return;
 	default:
@@ -82,7 +82,7 @@ miso__format_expr(struct miso__sbuf *b, const struct miso_expr *e,
 	if (p < outer)
 		miso__sbuf_puts(b, "(");
 	miso__format_expr(b, e->l, fn, p);
-	miso__sbuf_puts(b, e->op == MISO_E_ADD ? " + " : e->op == MISO_E_SUB ?
+	miso__sbuf_puts(b, e->op == MISO__E_ADD ? " + " : e->op == MISO__E_SUB ?
 	    " - " : " * ");
 	miso__format_expr(b, e->r, fn, p + 1);
 	if (p < outer)
@@ -90,7 +90,7 @@ miso__format_expr(struct miso__sbuf *b, const struct miso_expr *e,
 }
 
 int
-miso__expr_format(const struct miso_expr *e, const struct miso_conf_func *fn,
+miso__expr_format(const struct miso_expr *e, const struct miso__conf_func *fn,
     char *buf, size_t size)
 {
 	struct miso__sbuf b = { 0 };
@@ -138,22 +138,22 @@ size(struct miso__sbuf *b, uint64_t n)
 }
 
 static const char *
-on_name(enum miso_conf_on on)
+on_name(enum miso__conf_on on)
 {
-	return on == MISO_ON_ABORT ? "abort" : on == MISO_ON_RAISE ? "raise" :
+	return on == MISO__ON_ABORT ? "abort" : on == MISO__ON_RAISE ? "raise" :
 	    "fail";
 }
 
 static void
-fail_value(struct miso__sbuf *b, const struct miso_conf_policy *pol,
-    const struct miso_conf_func *fn)
+fail_value(struct miso__sbuf *b, const struct miso__conf_policy *pol,
+    const struct miso__conf_func *fn)
 {
-	int fl = fn != NULL ? fn->ret->kind == MISO_K_FLOAT :
+	int fl = fn != NULL ? fn->ret->kind == MISO__K_FLOAT :
 	    (double)pol->fail_int != pol->fail_float;
 
 	if (fl)
 		miso__sbuf_printf(b, "%.17g", pol->fail_float);
-	else if (fn != NULL && fn->ret->kind == MISO_K_UINT)
+	else if (fn != NULL && fn->ret->kind == MISO__K_UINT)
 		miso__sbuf_printf(b, "%" PRIu64, (uint64_t)pol->fail_int);
 	else
 		miso__sbuf_printf(b, "%" PRId64, pol->fail_int);
@@ -172,61 +172,61 @@ errno_value(struct miso__sbuf *b, int err)
 
 /* The settings written explicitly in pol, one a line. */
 void
-miso__format_policy(struct miso__sbuf *b, const struct miso_conf_policy *pol,
-    const struct miso_conf_func *fn, const char *in)
+miso__format_policy(struct miso__sbuf *b, const struct miso__conf_policy *pol,
+    const struct miso__conf_func *fn, const char *in)
 {
 	unsigned s = pol->set;
 
 #define LINE(key) miso__sbuf_printf(b, "%s%s = ", in, key)
 	if (fn != NULL && fn->version != NULL)
 		miso__sbuf_printf(b, "%sversion = %s\n", in, fn->version);
-	if (s & MISO_POL_TIMEOUT) {
+	if (s & MISO__POL_TIMEOUT) {
 		LINE("timeout");
 		duration(b, pol->timeout_ms);
 		miso__sbuf_puts(b, "\n");
 	}
-	if (s & MISO_POL_MEM_LIMIT) {
+	if (s & MISO__POL_MEM_LIMIT) {
 		LINE("mem_limit");
 		size(b, pol->mem_limit);
 		miso__sbuf_puts(b, "\n");
 	}
-	if (s & MISO_POL_ON_CRASH)
+	if (s & MISO__POL_ON_CRASH)
 		miso__sbuf_printf(b, "%son_crash = %s\n", in,
 		    on_name(pol->on_crash));
-	if (s & MISO_POL_ON_TIMEOUT)
+	if (s & MISO__POL_ON_TIMEOUT)
 		miso__sbuf_printf(b, "%son_timeout = %s\n", in,
 		    on_name(pol->on_timeout));
-	if (s & MISO_POL_ERRNO) {
+	if (s & MISO__POL_ERRNO) {
 		LINE("errno");
 		errno_value(b, pol->err);
 		miso__sbuf_puts(b, "\n");
 	}
-	if (s & MISO_POL_FAIL) {
+	if (s & MISO__POL_FAIL) {
 		LINE("fail");
 		fail_value(b, pol, fn);
 		miso__sbuf_puts(b, "\n");
 	}
-	if (s & MISO_POL_MODE)
+	if (s & MISO__POL_MODE)
 		miso__sbuf_printf(b, "%smode = %s\n", in,
-		    pol->mode == MISO_MODE_WORKER ? "worker" : "fork");
-	if (s & MISO_POL_WORKERS)
+		    pol->mode == MISO__MODE_WORKER ? "worker" : "fork");
+	if (s & MISO__POL_WORKERS)
 		miso__sbuf_printf(b, "%sworkers = %u\n", in, pol->workers);
-	if (s & MISO_POL_MAX_CALLS)
+	if (s & MISO__POL_MAX_CALLS)
 		miso__sbuf_printf(b, "%smax_calls = %" PRIu64 "\n", in,
 		    pol->max_calls);
-	if (s & MISO_POL_MAX_RSS) {
+	if (s & MISO__POL_MAX_RSS) {
 		LINE("max_rss");
 		size(b, pol->max_rss);
 		miso__sbuf_puts(b, "\n");
 	}
-	if (s & MISO_POL_MAX_AGE) {
+	if (s & MISO__POL_MAX_AGE) {
 		LINE("max_age");
 		duration(b, pol->max_age_ms);
 		miso__sbuf_puts(b, "\n");
 	}
-	if (s & MISO_POL_JITTER)
+	if (s & MISO__POL_JITTER)
 		miso__sbuf_printf(b, "%sjitter = %u%%\n", in, pol->jitter);
-	if (s & MISO_POL_QUEUE_TIMEOUT) {
+	if (s & MISO__POL_QUEUE_TIMEOUT) {
 		LINE("queue_timeout");
 		duration(b, pol->queue_timeout_ms);
 		miso__sbuf_puts(b, "\n");
@@ -235,7 +235,7 @@ miso__format_policy(struct miso__sbuf *b, const struct miso_conf_policy *pol,
 }
 
 static void
-type_decl(struct miso__sbuf *b, const struct miso_conf_type *t)
+type_decl(struct miso__sbuf *b, const struct miso__conf_type *t)
 {
 	size_t i;
 
@@ -263,30 +263,30 @@ type_decl(struct miso__sbuf *b, const struct miso_conf_type *t)
 
 /* 'const char *s' with no size is a string without saying so. */
 static int
-implied_cstr(const struct miso_conf_param *q)
+implied_cstr(const struct miso__conf_param *q)
 {
-	const struct miso_conf_type *to = q->type->pointee;
+	const struct miso__conf_type *to = q->type->pointee;
 
-	return q->dir == MISO_DIR_IN && q->cap == NULL && to->alias == NULL &&
+	return q->dir == MISO__DIR_IN && q->cap == NULL && to->alias == NULL &&
 	    strcmp(to->name, "char") == 0 && q->type->pointee_const;
 }
 
 static void
-param(struct miso__sbuf *b, const struct miso_conf_func *fn,
-    const struct miso_conf_param *q)
+param(struct miso__sbuf *b, const struct miso__conf_func *fn,
+    const struct miso__conf_param *q)
 {
 	if (q->opaque && q->type->pointee != NULL)
 		miso__sbuf_puts(b, "opaque ");
 	else if (q->alloc)
 		miso__sbuf_puts(b, q->cstr ? "out alloc cstr " : "out alloc ");
-	else if (q->dir == MISO_DIR_IN) {
+	else if (q->dir == MISO__DIR_IN) {
 		if (!q->type->pointee_const)
 			miso__sbuf_puts(b, "in ");
 		if (q->cstr && !implied_cstr(q))
 			miso__sbuf_puts(b, "cstr ");
-	} else if (q->dir == MISO_DIR_OUT)
+	} else if (q->dir == MISO__DIR_OUT)
 		miso__sbuf_puts(b, "out ");
-	else if (q->dir == MISO_DIR_INOUT)
+	else if (q->dir == MISO__DIR_INOUT)
 		miso__sbuf_puts(b, "inout ");
 	miso__format_decl(b, q->type, q->name);
 	if (q->cap == NULL)
@@ -301,7 +301,7 @@ param(struct miso__sbuf *b, const struct miso_conf_func *fn,
 }
 
 static void
-function(struct miso__sbuf *b, const struct miso_conf_func *fn)
+function(struct miso__sbuf *b, const struct miso__conf_func *fn)
 {
 	static const char *const how[] = { "", "", "opaque ", "cstr ",
 	    "alloc cstr ", "", "alloc " };
@@ -339,7 +339,7 @@ miso__conf_format(const struct miso_conf *conf)
 		miso__format_policy(&b, &conf->defaults, NULL, "");
 	}
 	for (i = 0; i < conf->nfuncs; i++) {
-		const struct miso_conf_func *fn = &conf->funcs[i];
+		const struct miso__conf_func *fn = &conf->funcs[i];
 
 		if (fn->library != NULL && (lib == NULL ||
 		    strcmp(lib, fn->library) != 0)) {

@@ -36,13 +36,13 @@ annotations(struct miso__parser *p, int *kw)
 }
 
 static int
-pointer_return(struct miso__parser *p, struct miso_conf_func *fn, int kw,
+pointer_return(struct miso__parser *p, struct miso__conf_func *fn, int kw,
     const struct miso__tok *at)
 {
-	const struct miso_conf_type *to = fn->ret->pointee;
+	const struct miso__conf_type *to = fn->ret->pointee;
 
 	if (kw & RET_OPAQUE) {
-		fn->ret_how = MISO_RET_OPAQUE;
+		fn->ret_how = MISO__RET_OPAQUE;
 		if (kw == RET_OPAQUE && fn->ret_size == NULL)
 			return 0;
 		miso__error_at(p, at, "an 'opaque' pointer is returned as it "
@@ -50,8 +50,8 @@ pointer_return(struct miso__parser *p, struct miso_conf_func *fn, int kw,
 		return -1;
 	}
 	if (kw & RET_CSTR) {
-		fn->ret_how = kw & RET_ALLOC ? MISO_RET_ALLOC_CSTR :
-		    MISO_RET_CSTR;
+		fn->ret_how = kw & RET_ALLOC ? MISO__RET_ALLOC_CSTR :
+		    MISO__RET_CSTR;
 		if (!miso__is_char(to)) {
 			miso__error_at(p, at, "'cstr' needs a pointer to char");
 			return -1;
@@ -63,8 +63,8 @@ pointer_return(struct miso__parser *p, struct miso_conf_func *fn, int kw,
 		return -1;
 	}
 	if (fn->ret_size != NULL) {
-		fn->ret_how = kw & RET_ALLOC ? MISO_RET_ALLOC_BUFFER :
-		    MISO_RET_BUFFER;
+		fn->ret_how = kw & RET_ALLOC ? MISO__RET_ALLOC_BUFFER :
+		    MISO__RET_BUFFER;
 		if (to->incomplete) {
 			miso__error_at(p, at, "'%s' has no size here",
 			    to->name);
@@ -83,20 +83,20 @@ pointer_return(struct miso__parser *p, struct miso_conf_func *fn, int kw,
 }
 
 static int
-check_return(struct miso__parser *p, struct miso_conf_func *fn, int kw,
+check_return(struct miso__parser *p, struct miso__conf_func *fn, int kw,
     const struct miso__tok *at)
 {
-	const struct miso_conf_type *t = fn->ret;
+	const struct miso__conf_type *t = fn->ret;
 
-	if (t->kind == MISO_K_POINTER && t->pointee != NULL)
+	if (t->kind == MISO__K_POINTER && t->pointee != NULL)
 		return pointer_return(p, fn, kw, at);
-	fn->ret_how = t->kind == MISO_K_VOID ? MISO_RET_VOID : MISO_RET_VALUE;
+	fn->ret_how = t->kind == MISO__K_VOID ? MISO__RET_VOID : MISO__RET_VALUE;
 	if (kw != 0 || fn->ret_size != NULL) {
 		miso__error_at(p, at, "'%s' does not return a pointer; drop "
 		    "'alloc', 'cstr', 'opaque' and the size", fn->name);
 		return -1;
 	}
-	if (t->kind != MISO_K_STRUCT)
+	if (t->kind != MISO__K_STRUCT)
 		return 0;
 	if (t->incomplete || t->opaque_layout)
 		miso__error_at(p, at, "'%s' cannot be returned by value: its "
@@ -111,7 +111,7 @@ check_return(struct miso__parser *p, struct miso_conf_func *fn, int kw,
 }
 
 static int
-end_of_declaration(struct miso__parser *p, const struct miso_conf_func *fn)
+end_of_declaration(struct miso__parser *p, const struct miso__conf_func *fn)
 {
 	const struct miso__tok *t = miso__peek(p);
 
@@ -133,11 +133,11 @@ end_of_declaration(struct miso__parser *p, const struct miso_conf_func *fn)
 }
 
 static int
-function(struct miso__parser *p, const struct miso_conf_type *ret, int kw,
+function(struct miso__parser *p, const struct miso__conf_type *ret, int kw,
     const struct miso__tok *name)
 {
 	struct miso__pfunc *pf = miso__alloc(p, sizeof(*pf));
-	struct miso_conf_func *fn = &pf->f;
+	struct miso__conf_func *fn = &pf->f;
 	int admit;
 
 	fn->name = miso__tok_str(p, name);
@@ -180,7 +180,7 @@ function(struct miso__parser *p, const struct miso_conf_type *ret, int kw,
 int
 miso__parse_function(struct miso__parser *p)
 {
-	const struct miso_conf_type *t;
+	const struct miso__conf_type *t;
 	struct miso__tok start, name;
 	int kw, c;
 

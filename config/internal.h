@@ -66,7 +66,7 @@ struct miso__named {
 	const char		*name;
 	int			 is_tag;
 	int			 listed;	/* in miso_conf.types */
-	struct miso_conf_type	*type;
+	struct miso__conf_type	*type;
 	int			 line, col;
 };
 
@@ -84,7 +84,7 @@ struct miso__use {
 /* A function while its file is being read. */
 struct miso__pfunc {
 	struct miso__pfunc	*next;
-	struct miso_conf_func	 f;
+	struct miso__conf_func	 f;
 	int			 fail_set;
 	struct miso__use	*use;		/* from a pack, or NULL */
 	int			 use_col;	/* where the use names it */
@@ -122,7 +122,7 @@ struct miso__parser {
 
 	struct miso__named	*named;
 	size_t			 ntypes;
-	struct miso_conf_type	**types;
+	struct miso__conf_type	**types;
 	size_t			 types_cap;
 	struct miso__pfunc	*funcs, **funcs_tail;
 	size_t			 nfuncs;
@@ -133,7 +133,7 @@ struct miso__parser {
 	int			 ended;	/* the statement's ';' has been read */
 	size_t			 stmt_off;	/* where the statement began */
 	int			 ndefaults;
-	struct miso_conf_policy	 defaults;
+	struct miso__conf_policy	 defaults;
 	int			 depth;
 	/* Reading a pack: the entries to keep, and the use they serve. */
 	struct miso__want	*want;
@@ -173,15 +173,15 @@ size_t	 miso__rest_of_line(struct miso__parser *, const char **);
 void	 miso__skip_statement(struct miso__parser *);
 
 /* types.c: the C scalars and the types built from them. */
-const struct miso_conf_type	*miso__builtin(const char *name);
-const struct miso_conf_type	*miso__builtin_like(const char *name);
-const struct miso_conf_type	*miso__type_int(void);
-struct miso_conf_type	*miso__pointer_to(struct miso__parser *,
-	    const struct miso_conf_type *, int pointee_const);
-int	 miso__is_integer(const struct miso_conf_type *);
+const struct miso__conf_type	*miso__builtin(const char *name);
+const struct miso__conf_type	*miso__builtin_like(const char *name);
+const struct miso__conf_type	*miso__type_int(void);
+struct miso__conf_type	*miso__pointer_to(struct miso__parser *,
+	    const struct miso__conf_type *, int pointee_const);
+int	 miso__is_integer(const struct miso__conf_type *);
 /* worker.c: errors for worker-mode pointers without a size. */
 void	 miso__check_workers(struct miso__parser *, const struct miso_conf *);
-int	 miso__is_char(const struct miso_conf_type *);
+int	 miso__is_char(const struct miso__conf_type *);
 
 /* systypes.c, errnames.c: tables generated from this system's headers. */
 int	 miso__systype(const char *name, size_t *size, size_t *align);
@@ -190,16 +190,16 @@ const char	*miso__conf_find_at(char *, size_t, const char *etc);
 const char	*miso__errno_name(int);
 
 /* named.c: new types, and the struct tags and typedef names declared. */
-struct miso_conf_type	*miso__new_type(struct miso__parser *,
-	    enum miso_conf_kind, const char *name);
-struct miso_conf_type	*miso__incomplete(struct miso__parser *,
+struct miso__conf_type	*miso__new_type(struct miso__parser *,
+	    enum miso__conf_kind, const char *name);
+struct miso__conf_type	*miso__incomplete(struct miso__parser *,
 	    const char *name);
 struct miso__named	*miso__find_named(struct miso__parser *,
 	    const char *name, int is_tag);
 struct miso__named	*miso__add_named(struct miso__parser *,
-	    const char *name, int is_tag, struct miso_conf_type *,
+	    const char *name, int is_tag, struct miso__conf_type *,
 	    const struct miso__tok *at);
-void	 miso__list_type(struct miso__parser *, struct miso_conf_type *,
+void	 miso__list_type(struct miso__parser *, struct miso__conf_type *,
 	    const struct miso__tok *at);
 
 /*
@@ -209,14 +209,14 @@ void	 miso__list_type(struct miso__parser *, struct miso_conf_type *,
 #define MISO__TYPE_OPAQUE	1	/* unknown names become incomplete */
 #define MISO__TYPE_DECL		2	/* 'struct x;' declares x */
 #define MISO__TYPE_TYPEDEF	4	/* 'typedef struct x y;' declares x */
-const struct miso_conf_type	*miso__parse_type(struct miso__parser *,
+const struct miso__conf_type	*miso__parse_type(struct miso__parser *,
 	    int flags, int *is_const);
 void	 miso__qualifiers(struct miso__parser *, int *is_const);
 int	 miso__is_keyword(struct miso__parser *, const struct miso__tok *);
-const struct miso_conf_type	*miso__parse_struct(struct miso__parser *,
+const struct miso__conf_type	*miso__parse_struct(struct miso__parser *,
 	    int flags);
-const struct miso_conf_type	*miso__parse_declarator(struct miso__parser *,
-	    const struct miso_conf_type *, int is_const,
+const struct miso__conf_type	*miso__parse_declarator(struct miso__parser *,
+	    const struct miso__conf_type *, int is_const,
 	    struct miso__tok *name);
 int	 miso__parse_typedef(struct miso__parser *);
 
@@ -228,7 +228,7 @@ struct miso__pexpr {
 };
 
 struct miso_expr	*miso__parse_expr(struct miso__parser *);
-int	 miso__resolve_expr(struct miso__parser *, struct miso_conf_func *,
+int	 miso__resolve_expr(struct miso__parser *, struct miso__conf_func *,
 	    const struct miso_expr *, int where);
 #define MISO__WHERE_CAP		0	/* before the call */
 #define MISO__WHERE_FILL	1	/* after '->' */
@@ -237,9 +237,9 @@ int	 miso__resolve_expr(struct miso__parser *, struct miso_conf_func *,
 
 /* func.c, params.c */
 int	 miso__parse_function(struct miso__parser *);
-int	 miso__parse_params(struct miso__parser *, struct miso_conf_func *);
-int	 miso__check_param(struct miso__parser *, struct miso_conf_func *,
-	    struct miso_conf_param *, const struct miso__tok *at, int kw);
+int	 miso__parse_params(struct miso__parser *, struct miso__conf_func *);
+int	 miso__check_param(struct miso__parser *, struct miso__conf_func *,
+	    struct miso__conf_param *, const struct miso__tok *at, int kw);
 
 /* parse.c: statements up to the end of the text. */
 void	 miso__statements(struct miso__parser *);
@@ -255,20 +255,20 @@ void	 miso__pack_finish(struct miso__parser *);
 
 /* settings.c */
 int	 miso__parse_setting(struct miso__parser *);
-void	 miso__apply_defaults(struct miso__parser *, struct miso_conf_func *);
-void	 miso__policy_init(struct miso_conf_policy *);
+void	 miso__apply_defaults(struct miso__parser *, struct miso__conf_func *);
+void	 miso__policy_init(struct miso__conf_policy *);
 
 /* format.c */
 void	 miso__format_expr(struct miso__sbuf *, const struct miso_expr *,
-	    const struct miso_conf_func *, int prec);
-void	 miso__format_decl(struct miso__sbuf *, const struct miso_conf_type *,
+	    const struct miso__conf_func *, int prec);
+void	 miso__format_decl(struct miso__sbuf *, const struct miso__conf_type *,
 	    const char *name);
 void	 miso__format_policy(struct miso__sbuf *,
-	    const struct miso_conf_policy *, const struct miso_conf_func *,
+	    const struct miso__conf_policy *, const struct miso__conf_func *,
 	    const char *indent);
 
 /* eval.c */
-int	 miso__read_int(const void *, const struct miso_conf_type *,
+int	 miso__read_int(const void *, const struct miso__conf_type *,
 	    int64_t *);
 
 #endif

@@ -15,7 +15,7 @@
 #include "internal.h"
 
 static int
-fail(const char *path, int rc, struct miso_conf_diag *diag)
+fail(const char *path, int rc, struct miso__conf_diag *diag)
 {
 	char text[512];
 	int n;
@@ -33,15 +33,15 @@ fail(const char *path, int rc, struct miso_conf_diag *diag)
 
 int
 miso__conf_load(const char *path, struct miso_conf **out,
-    struct miso_conf_diag *diag)
+    struct miso__conf_diag *diag)
 {
 	return miso__conf_load_isolate(path, NULL, out, diag);
 }
 
 int
 miso__conf_load_isolate(const char *path,
-    const struct miso_conf_isolate *iso, struct miso_conf **out,
-    struct miso_conf_diag *diag)
+    const struct miso__conf_isolate *iso, struct miso_conf **out,
+    struct miso__conf_diag *diag)
 {
 	char *buf;
 	size_t len;

@@ -19,7 +19,7 @@ miso__find_named(struct miso__parser *p, const char *name, int is_tag)
 
 struct miso__named *
 miso__add_named(struct miso__parser *p, const char *name, int is_tag,
-    struct miso_conf_type *type, const struct miso__tok *at)
+    struct miso__conf_type *type, const struct miso__tok *at)
 {
 	struct miso__named *n = miso__alloc(p, sizeof(*n));
 
@@ -35,10 +35,10 @@ miso__add_named(struct miso__parser *p, const char *name, int is_tag,
 
 /* Appends to the declared types that miso__conf_format() prints. */
 void
-miso__list_type(struct miso__parser *p, struct miso_conf_type *t,
+miso__list_type(struct miso__parser *p, struct miso__conf_type *t,
     const struct miso__tok *at)
 {
-	struct miso_conf_type **v;
+	struct miso__conf_type **v;
 
 	if (p->ntypes == MISO__MAX_DECLS) {
 		miso__error_at(p, at, "too many type declarations (the limit "
@@ -55,11 +55,11 @@ miso__list_type(struct miso__parser *p, struct miso_conf_type *t,
 	p->types[p->ntypes++] = t;
 }
 
-struct miso_conf_type *
-miso__new_type(struct miso__parser *p, enum miso_conf_kind kind,
+struct miso__conf_type *
+miso__new_type(struct miso__parser *p, enum miso__conf_kind kind,
     const char *name)
 {
-	struct miso_conf_type *t = miso__alloc(p, sizeof(*t));
+	struct miso__conf_type *t = miso__alloc(p, sizeof(*t));
 
 	t->kind = kind;
 	t->name = name;
@@ -68,10 +68,10 @@ miso__new_type(struct miso__parser *p, enum miso_conf_kind kind,
 }
 
 /* A struct or a name nobody declared, behind 'opaque': no size at all. */
-struct miso_conf_type *
+struct miso__conf_type *
 miso__incomplete(struct miso__parser *p, const char *name)
 {
-	struct miso_conf_type *t = miso__new_type(p, MISO_K_STRUCT, name);
+	struct miso__conf_type *t = miso__new_type(p, MISO__K_STRUCT, name);
 
 	t->incomplete = 1;
 	t->opaque_layout = 1;

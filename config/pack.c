@@ -572,9 +572,9 @@ isolate_list(struct miso__parser *p, const char *list, const char *label,
 			    "information");
 		}
 	for (f = p->funcs; worker && f != NULL; f = f->next)
-		if (f->use == use && !(f->f.pol.set & MISO_POL_MODE)) {
-			f->f.pol.mode = MISO_MODE_WORKER;
-			f->f.pol.set |= MISO_POL_MODE;
+		if (f->use == use && !(f->f.pol.set & MISO__POL_MODE)) {
+			f->f.pol.mode = MISO__MODE_WORKER;
+			f->f.pol.set |= MISO__POL_MODE;
 		}
 }
 

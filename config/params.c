@@ -65,7 +65,7 @@ is_reserved(const char *name)
 
 /* "[EXPR]" or "[EXPR -> EXPR]" after a parameter's name. */
 static int
-brackets(struct miso__parser *p, struct miso_conf_param *q)
+brackets(struct miso__parser *p, struct miso__conf_param *q)
 {
 	if (!miso__accept(p, '['))
 		return 0;
@@ -80,10 +80,10 @@ brackets(struct miso__parser *p, struct miso_conf_param *q)
 }
 
 static int
-param(struct miso__parser *p, struct miso_conf_param *q, int *kw,
+param(struct miso__parser *p, struct miso__conf_param *q, int *kw,
     struct miso__tok *at)
 {
-	const struct miso_conf_type *t;
+	const struct miso__conf_type *t;
 	int c;
 
 	*at = *miso__peek(p);
@@ -109,7 +109,7 @@ param(struct miso__parser *p, struct miso_conf_param *q, int *kw,
 }
 
 static int
-duplicate_names(struct miso__parser *p, const struct miso_conf_param *v,
+duplicate_names(struct miso__parser *p, const struct miso__conf_param *v,
     const struct miso__tok *at, size_t n)
 {
 	size_t i, j;
@@ -140,7 +140,7 @@ is_void_list(struct miso__parser *p)
 }
 
 static void
-variadic_hint(struct miso__parser *p, const struct miso_conf_func *fn,
+variadic_hint(struct miso__parser *p, const struct miso__conf_func *fn,
     const struct miso__tok *at)
 {
 	miso__note(p, at->line, at->col, "declare the variant that takes a "
@@ -149,12 +149,12 @@ variadic_hint(struct miso__parser *p, const struct miso_conf_func *fn,
 
 /* "(PARAM, ...)": fills in fn->params. */
 int
-miso__parse_params(struct miso__parser *p, struct miso_conf_func *fn)
+miso__parse_params(struct miso__parser *p, struct miso__conf_func *fn)
 {
-	struct miso_conf_param v[MISO__MAX_PARAMS];
+	struct miso__conf_param v[MISO__MAX_PARAMS];
 	struct miso__tok at[MISO__MAX_PARAMS];
 	int kw[MISO__MAX_PARAMS];
-	struct miso_conf_param *out;
+	struct miso__conf_param *out;
 	size_t n = 0, i;
 	int rc = 0;
 
@@ -189,19 +189,19 @@ miso__parse_params(struct miso__parser *p, struct miso_conf_func *fn)
 		fn->nparams = n;
 	}
 	for (i = 0; i < n; i++)
-		if (miso__check_param(p, fn, (struct miso_conf_param *)
+		if (miso__check_param(p, fn, (struct miso__conf_param *)
 		    &fn->params[i], &at[i], kw[i]) == -1)
 			rc = -1;
 	return rc;
 }
 
 static int
-by_value(struct miso__parser *p, const struct miso_conf_type *t,
+by_value(struct miso__parser *p, const struct miso__conf_type *t,
     const struct miso__tok *at)
 {
-	if (t->kind == MISO_K_VOID)
+	if (t->kind == MISO__K_VOID)
 		miso__error_at(p, at, "a parameter cannot have type void");
-	else if (t->kind != MISO_K_STRUCT)
+	else if (t->kind != MISO__K_STRUCT)
 		return 0;
 	else if (t->incomplete)
 		miso__error_at(p, at, "'%s' has no size here; declare it with "
@@ -219,7 +219,7 @@ by_value(struct miso__parser *p, const struct miso_conf_type *t,
 }
 
 static int
-not_pointer(struct miso__parser *p, struct miso_conf_param *q, int kw,
+not_pointer(struct miso__parser *p, struct miso__conf_param *q, int kw,
     const struct miso__tok *at)
 {
 	const char *name = q->name != NULL ? q->name : "this parameter";
@@ -227,7 +227,7 @@ not_pointer(struct miso__parser *p, struct miso_conf_param *q, int kw,
 	if (by_value(p, q->type, at) == -1)
 		return -1;
 	if (kw != 0) {
-		miso__error_at(p, at, q->type->kind == MISO_K_FUNCPTR ?
+		miso__error_at(p, at, q->type->kind == MISO__K_FUNCPTR ?
 		    "'%s' does not apply: function pointers are passed as "
 		    "they are%.0s" : "'%s' needs a pointer; '%s' is not one",
 		    kw_dir_name(kw), name);
@@ -238,29 +238,29 @@ not_pointer(struct miso__parser *p, struct miso_conf_param *q, int kw,
 		    "pointer points to; '%s' is not a pointer", name);
 		return -1;
 	}
-	q->dir = MISO_DIR_VALUE;
+	q->dir = MISO__DIR_VALUE;
 	return 0;
 }
 
 static int
-alloc_param(struct miso__parser *p, struct miso_conf_func *fn,
-    struct miso_conf_param *q, int kw, const struct miso__tok *at)
+alloc_param(struct miso__parser *p, struct miso__conf_func *fn,
+    struct miso__conf_param *q, int kw, const struct miso__tok *at)
 {
-	const struct miso_conf_type *in;
+	const struct miso__conf_type *in;
 
 	if (!(kw & KW_OUT)) {
 		miso__error_at(p, at, "'alloc' needs 'out': the function "
 		    "stores a fresh allocation through the pointer");
 		return -1;
 	}
-	if (q->type->pointee->kind != MISO_K_POINTER ||
+	if (q->type->pointee->kind != MISO__K_POINTER ||
 	    (in = q->type->pointee->pointee) == NULL) {
 		miso__error_at(p, at, "'alloc' needs a pointer to a pointer, "
 		    "as in 'out alloc T **p[n]'");
 		return -1;
 	}
 	q->alloc = 1;
-	q->dir = MISO_DIR_OUT;
+	q->dir = MISO__DIR_OUT;
 	if (q->fill != NULL) {
 		miso__error_at(p, at, "'->' does not apply to 'alloc': all of "
 		    "the allocation comes back");
@@ -275,7 +275,7 @@ alloc_param(struct miso__parser *p, struct miso_conf_func *fn,
 		    "pointer to char");
 		return -1;
 	}
-	if ((in->kind == MISO_K_VOID && q->cap == NULL) || in->incomplete) {
+	if ((in->kind == MISO__K_VOID && q->cap == NULL) || in->incomplete) {
 		miso__error_at(p, at, "the size of the allocation is unknown; "
 		    "give it, as in 'out alloc %s*p[n]'",
 		    q->type->pointee->name);
@@ -290,13 +290,13 @@ alloc_param(struct miso__parser *p, struct miso_conf_func *fn,
  * PTRDIFF_MAX bytes every call would fail (miso__param_capacity()).
  */
 static int
-constant_fits(struct miso__parser *p, const struct miso_conf_func *fn,
-    const struct miso_conf_param *q)
+constant_fits(struct miso__parser *p, const struct miso__conf_func *fn,
+    const struct miso__conf_param *q)
 {
 	const struct miso__pexpr *x = (const struct miso__pexpr *)q->cap;
 	struct miso_eval_env env = { fn, NULL, NULL, 0 };
-	const struct miso_conf_type *t = q->type->pointee;
-	size_t elem = t->kind == MISO_K_VOID || t->size == 0 ? 1 : t->size;
+	const struct miso__conf_type *t = q->type->pointee;
+	size_t elem = t->kind == MISO__K_VOID || t->size == 0 ? 1 : t->size;
 	uint64_t bytes;
 	int64_t n;
 
@@ -311,17 +311,17 @@ constant_fits(struct miso__parser *p, const struct miso_conf_func *fn,
 }
 
 static int
-direction(struct miso__parser *p, struct miso_conf_param *q, int kw,
+direction(struct miso__parser *p, struct miso__conf_param *q, int kw,
     const struct miso__tok *at)
 {
 	if (kw & KW_IN)
-		q->dir = MISO_DIR_IN;
+		q->dir = MISO__DIR_IN;
 	else if (kw & KW_OUT)
-		q->dir = MISO_DIR_OUT;
+		q->dir = MISO__DIR_OUT;
 	else if (kw & KW_INOUT)
-		q->dir = MISO_DIR_INOUT;
+		q->dir = MISO__DIR_INOUT;
 	else if (q->type->pointee_const)
-		q->dir = MISO_DIR_IN;
+		q->dir = MISO__DIR_IN;
 	else {
 		miso__error_at(p, at, "'%s' points to data that is not const: "
 		    "say whether the function reads it ('in'), writes it "
@@ -329,7 +329,7 @@ direction(struct miso__parser *p, struct miso_conf_param *q, int kw,
 		    q->type->name);
 		return -1;
 	}
-	if (q->fill != NULL && q->dir == MISO_DIR_IN) {
+	if (q->fill != NULL && q->dir == MISO__DIR_IN) {
 		miso__error_at(p, at, "'->' says how much comes back, but an "
 		    "'in' parameter sends nothing back");
 		return -1;
@@ -338,26 +338,26 @@ direction(struct miso__parser *p, struct miso_conf_param *q, int kw,
 }
 
 static int
-sizes(struct miso__parser *p, struct miso_conf_func *fn,
-    struct miso_conf_param *q, int kw, const struct miso__tok *at)
+sizes(struct miso__parser *p, struct miso__conf_func *fn,
+    struct miso__conf_param *q, int kw, const struct miso__tok *at)
 {
-	const struct miso_conf_type *to = q->type->pointee;
+	const struct miso__conf_type *to = q->type->pointee;
 
-	if ((kw & KW_CSTR) && q->dir != MISO_DIR_IN && q->fill == NULL) {
+	if ((kw & KW_CSTR) && q->dir != MISO__DIR_IN && q->fill == NULL) {
 		struct miso__pexpr *x = miso__alloc(p, sizeof(*x));
 
-		x->e.op = MISO_E_CSTR;
+		x->e.op = MISO__E_CSTR;
 		q->fill = &x->e;
 	}
-	if ((kw & KW_CSTR) || (q->fill != NULL && q->fill->op == MISO_E_CSTR)) {
+	if ((kw & KW_CSTR) || (q->fill != NULL && q->fill->op == MISO__E_CSTR)) {
 		if (!miso__is_char(to)) {
 			miso__error_at(p, at, "'cstr' needs a pointer to char");
 			return -1;
 		}
 		q->cstr = 1;
 	}
-	if (to->kind == MISO_K_VOID && q->cap == NULL &&
-	    q->dir != MISO_DIR_IN) {
+	if (to->kind == MISO__K_VOID && q->cap == NULL &&
+	    q->dir != MISO__DIR_IN) {
 		miso__error_at(p, at, "the size of '%s' is unknown: give it in "
 		    "bytes, as in '%s void *%s[n]'", q->name, kw_dir_name(kw),
 		    q->name);
@@ -369,12 +369,12 @@ sizes(struct miso__parser *p, struct miso_conf_func *fn,
 		    "'opaque'", to->name, to->name);
 		return -1;
 	}
-	if (q->dir != MISO_DIR_IN && q->cap == NULL && q->cstr) {
+	if (q->dir != MISO__DIR_IN && q->cap == NULL && q->cstr) {
 		miso__error_at(p, at, "give the capacity of the string, as in "
 		    "'%s char *%s[size]'", kw_dir_name(kw), q->name);
 		return -1;
 	}
-	if (q->dir == MISO_DIR_IN && q->cap == NULL && to->alias == NULL &&
+	if (q->dir == MISO__DIR_IN && q->cap == NULL && to->alias == NULL &&
 	    strcmp(to->name, "char") == 0 && q->type->pointee_const)
 		q->cstr = 1;	/* 'const char *' with no size is a string */
 	return 0;
@@ -382,12 +382,12 @@ sizes(struct miso__parser *p, struct miso_conf_func *fn,
 
 /* Checks parameter q of fn, now that all of them are known. */
 int
-miso__check_param(struct miso__parser *p, struct miso_conf_func *fn,
-    struct miso_conf_param *q, const struct miso__tok *at, int kw)
+miso__check_param(struct miso__parser *p, struct miso__conf_func *fn,
+    struct miso__conf_param *q, const struct miso__tok *at, int kw)
 {
-	const struct miso_conf_type *t = q->type;
+	const struct miso__conf_type *t = q->type;
 
-	if (t->kind != MISO_K_POINTER)
+	if (t->kind != MISO__K_POINTER)
 		return not_pointer(p, q, kw, at);
 	if (t->pointee == NULL || (kw & KW_OPAQUE)) {
 		if ((kw & ~KW_OPAQUE) != 0 || q->cap != NULL) {
@@ -396,7 +396,7 @@ miso__check_param(struct miso__parser *p, struct miso_conf_func *fn,
 			return -1;
 		}
 		q->opaque = 1;
-		q->dir = MISO_DIR_VALUE;
+		q->dir = MISO__DIR_VALUE;
 		return 0;
 	}
 	if (kw & KW_ALLOC)
@@ -407,7 +407,7 @@ miso__check_param(struct miso__parser *p, struct miso_conf_func *fn,
 	    (miso__resolve_expr(p, fn, q->cap, MISO__WHERE_CAP) == -1 ||
 	    constant_fits(p, fn, q) == -1))
 		return -1;
-	if (q->fill != NULL && q->fill->op != MISO_E_CSTR &&
+	if (q->fill != NULL && q->fill->op != MISO__E_CSTR &&
 	    miso__resolve_expr(p, fn, q->fill, MISO__WHERE_FILL) == -1)
 		return -1;
 	return 0;

@@ -125,7 +125,7 @@ statement(struct miso__parser *p)
 
 /* Functions without a library first, then each library in order. */
 static void
-group(struct miso__parser *p, struct miso_conf_func *v)
+group(struct miso__parser *p, struct miso__conf_func *v)
 {
 	struct miso__pfunc *f, *g;
 	size_t n = 0;
@@ -153,12 +153,12 @@ static struct miso_conf *
 finish(struct miso__parser *p)
 {
 	struct miso_conf *conf = miso__alloc(p, sizeof(*conf));
-	struct miso_conf_func *v;
+	struct miso__conf_func *v;
 	size_t i;
 
 	conf->file = p->file;
 	conf->defaults = p->defaults;
-	conf->types = (const struct miso_conf_type *const *)p->types;
+	conf->types = (const struct miso__conf_type *const *)p->types;
 	conf->ntypes = p->ntypes;
 	if (p->nfuncs > 0) {
 		v = miso__alloc(p, p->nfuncs * sizeof(*v));
@@ -187,7 +187,7 @@ miso__statements(struct miso__parser *p)
 }
 
 static void
-run(struct miso__parser *p, const struct miso_conf_isolate *iso)
+run(struct miso__parser *p, const struct miso__conf_isolate *iso)
 {
 	if (p->len > MISO__MAX_FILE) {
 		miso__error(p, 1, 1, "file too large (%zu bytes; the limit is "
@@ -203,7 +203,7 @@ run(struct miso__parser *p, const struct miso_conf_isolate *iso)
 }
 
 static void
-fill_diag(struct miso__parser *p, struct miso_conf_diag *diag)
+fill_diag(struct miso__parser *p, struct miso__conf_diag *diag)
 {
 	if (diag == NULL) {
 		free(miso__sbuf_finish(&p->diag));
@@ -218,15 +218,15 @@ fill_diag(struct miso__parser *p, struct miso_conf_diag *diag)
 
 int
 miso__conf_parse(const char *filename, const char *text, size_t len,
-    struct miso_conf **out, struct miso_conf_diag *diag)
+    struct miso_conf **out, struct miso__conf_diag *diag)
 {
 	return miso__conf_parse_isolate(filename, text, len, NULL, out, diag);
 }
 
 int
 miso__conf_parse_isolate(const char *filename, const char *text, size_t len,
-    const struct miso_conf_isolate *iso, struct miso_conf **out,
-    struct miso_conf_diag *diag)
+    const struct miso__conf_isolate *iso, struct miso_conf **out,
+    struct miso__conf_diag *diag)
 {
 	struct miso__parser *p;
 	int rc;
@@ -275,7 +275,7 @@ miso__conf_free(struct miso_conf *conf)
 }
 
 void
-miso__conf_diag_free(struct miso_conf_diag *diag)
+miso__conf_diag_free(struct miso__conf_diag *diag)
 {
 	if (diag == NULL)
 		return;
@@ -283,7 +283,7 @@ miso__conf_diag_free(struct miso_conf_diag *diag)
 	diag->text = NULL;
 }
 
-const struct miso_conf_func *
+const struct miso__conf_func *
 miso__conf_lookup(const struct miso_conf *conf, const char *name)
 {
 	size_t i;

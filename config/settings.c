@@ -122,14 +122,14 @@ count(struct value *v, uint64_t *out, uint64_t min, uint64_t max)
 }
 
 static int
-on_what(struct value *v, enum miso_conf_on *out, int raise)
+on_what(struct value *v, enum miso__conf_on *out, int raise)
 {
 	if (is_word(v, "fail"))
-		*out = MISO_ON_FAIL;
+		*out = MISO__ON_FAIL;
 	else if (is_word(v, "abort"))
-		*out = MISO_ON_ABORT;
+		*out = MISO__ON_ABORT;
 	else if (raise && is_word(v, "raise"))
-		*out = MISO_ON_RAISE;
+		*out = MISO__ON_RAISE;
 	else
 		return bad(v, raise ? "expected fail, abort or raise, not" :
 		    "expected fail or abort, not");
@@ -225,16 +225,16 @@ floating(struct value *v, double *out)
 }
 
 static int
-in_range(const struct miso_conf_type *t, int64_t n)
+in_range(const struct miso__conf_type *t, int64_t n)
 {
 	int bits = (int)t->size * 8;
 
-	if (t->kind == MISO_K_SINT && bits < 64)
+	if (t->kind == MISO__K_SINT && bits < 64)
 		return n >= -(INT64_C(1) << (bits - 1)) &&
 		    n < (INT64_C(1) << (bits - 1));
-	if (t->kind == MISO_K_UINT && bits < 64)
+	if (t->kind == MISO__K_UINT && bits < 64)
 		return n >= 0 && n < (INT64_C(1) << bits);
-	if (t->kind == MISO_K_UINT)
+	if (t->kind == MISO__K_UINT)
 		return n >= 0;
 	return 1;
 }
@@ -245,22 +245,22 @@ in_range(const struct miso_conf_type *t, int64_t n)
  * converts it), a pointer any 64-bit pattern.
  */
 static int
-fits(const struct miso_conf_type *t, int neg, uint64_t mag)
+fits(const struct miso__conf_type *t, int neg, uint64_t mag)
 {
 	int bits = (int)t->size * 8;
 
-	if (t->kind == MISO_K_SINT)
+	if (t->kind == MISO__K_SINT)
 		return neg ? mag <= UINT64_C(1) << (bits - 1) :
 		    mag < UINT64_C(1) << (bits - 1);
-	if (t->kind == MISO_K_UINT)
+	if (t->kind == MISO__K_UINT)
 		return neg ? mag == 1 :
 		    bits >= 64 || mag < UINT64_C(1) << bits;
 	return 1;
 }
 
 static int
-fail_value(struct value *v, struct miso_conf_policy *pol,
-    const struct miso_conf_func *fn)
+fail_value(struct value *v, struct miso__conf_policy *pol,
+    const struct miso__conf_func *fn)
 {
 	uint64_t mag;
 	int is_int, neg;
@@ -278,27 +278,27 @@ fail_value(struct value *v, struct miso_conf_policy *pol,
 		    (int64_t)pol->fail_float : 0;
 		return 0;
 	}
-	if (fn->ret->kind == MISO_K_VOID || fn->ret->kind == MISO_K_STRUCT) {
+	if (fn->ret->kind == MISO__K_VOID || fn->ret->kind == MISO__K_STRUCT) {
 		miso__error(v->p, v->line, v->col, "'fail' needs a function "
 		    "that returns a scalar or a pointer; '%s' does not",
 		    fn->name);
 		return -1;
 	}
-	if (fn->ret->kind == MISO_K_FLOAT)
+	if (fn->ret->kind == MISO__K_FLOAT)
 		return floating(v, &pol->fail_float);
 	if (integer_ex(v, &pol->fail_int, &neg, &mag) == -1)
 		return bad(v, "bad number");
 	if (!fits(fn->ret, neg, mag))
 		return bad(v, "out of range of the return type:");
 	/* -1 for an unsigned type is its maximum, as in C. */
-	if (neg && fn->ret->kind == MISO_K_UINT &&
+	if (neg && fn->ret->kind == MISO__K_UINT &&
 	    fn->ret->size < 8)
 		pol->fail_int = (INT64_C(1) << (fn->ret->size * 8)) - 1;
 	return 0;
 }
 
 static int
-version(struct value *v, struct miso_conf_func *fn)
+version(struct value *v, struct miso__conf_func *fn)
 {
 	size_t i;
 
@@ -327,12 +327,12 @@ jitter(struct value *v, unsigned *out)
 }
 
 static int
-mode(struct value *v, enum miso_conf_mode *out)
+mode(struct value *v, enum miso__conf_mode *out)
 {
 	if (is_word(v, "fork"))
-		*out = MISO_MODE_FORK;
+		*out = MISO__MODE_FORK;
 	else if (is_word(v, "worker"))
-		*out = MISO_MODE_WORKER;
+		*out = MISO__MODE_WORKER;
 	else
 		return bad(v, "expected fork or worker, not");
 	return 0;
@@ -342,38 +342,38 @@ static const struct {
 	const char	*key;
 	unsigned	 bit;
 } keys[] = {
-	{ "timeout", MISO_POL_TIMEOUT }, { "mem_limit", MISO_POL_MEM_LIMIT },
-	{ "on_crash", MISO_POL_ON_CRASH },
-	{ "on_timeout", MISO_POL_ON_TIMEOUT }, { "errno", MISO_POL_ERRNO },
-	{ "fail", MISO_POL_FAIL }, { "mode", MISO_POL_MODE },
-	{ "workers", MISO_POL_WORKERS }, { "max_calls", MISO_POL_MAX_CALLS },
-	{ "max_rss", MISO_POL_MAX_RSS }, { "max_age", MISO_POL_MAX_AGE },
-	{ "jitter", MISO_POL_JITTER }, { "version", MISO_POL_VERSION },
-	{ "queue_timeout", MISO_POL_QUEUE_TIMEOUT },
+	{ "timeout", MISO__POL_TIMEOUT }, { "mem_limit", MISO__POL_MEM_LIMIT },
+	{ "on_crash", MISO__POL_ON_CRASH },
+	{ "on_timeout", MISO__POL_ON_TIMEOUT }, { "errno", MISO__POL_ERRNO },
+	{ "fail", MISO__POL_FAIL }, { "mode", MISO__POL_MODE },
+	{ "workers", MISO__POL_WORKERS }, { "max_calls", MISO__POL_MAX_CALLS },
+	{ "max_rss", MISO__POL_MAX_RSS }, { "max_age", MISO__POL_MAX_AGE },
+	{ "jitter", MISO__POL_JITTER }, { "version", MISO__POL_VERSION },
+	{ "queue_timeout", MISO__POL_QUEUE_TIMEOUT },
 };
 
 static int
-assign(struct value *v, unsigned bit, struct miso_conf_policy *pol,
-    struct miso_conf_func *fn)
+assign(struct value *v, unsigned bit, struct miso__conf_policy *pol,
+    struct miso__conf_func *fn)
 {
 	uint64_t n;
 
 	switch (bit) {
-	case MISO_POL_TIMEOUT:	return duration(v, &pol->timeout_ms);
-	case MISO_POL_MEM_LIMIT: return size(v, &pol->mem_limit);
-	case MISO_POL_ON_CRASH:	return on_what(v, &pol->on_crash, 1);
-	case MISO_POL_ON_TIMEOUT: return on_what(v, &pol->on_timeout, 0);
-	case MISO_POL_ERRNO:	return errno_value(v, &pol->err);
-	case MISO_POL_FAIL:	return fail_value(v, pol, fn);
-	case MISO_POL_MODE:	return mode(v, &pol->mode);
-	case MISO_POL_MAX_CALLS: return count(v, &pol->max_calls, 0,
+	case MISO__POL_TIMEOUT:	return duration(v, &pol->timeout_ms);
+	case MISO__POL_MEM_LIMIT: return size(v, &pol->mem_limit);
+	case MISO__POL_ON_CRASH:	return on_what(v, &pol->on_crash, 1);
+	case MISO__POL_ON_TIMEOUT: return on_what(v, &pol->on_timeout, 0);
+	case MISO__POL_ERRNO:	return errno_value(v, &pol->err);
+	case MISO__POL_FAIL:	return fail_value(v, pol, fn);
+	case MISO__POL_MODE:	return mode(v, &pol->mode);
+	case MISO__POL_MAX_CALLS: return count(v, &pol->max_calls, 0,
 				    UINT64_MAX);
-	case MISO_POL_MAX_RSS:	return size(v, &pol->max_rss);
-	case MISO_POL_MAX_AGE:	return duration(v, &pol->max_age_ms);
-	case MISO_POL_JITTER:	return jitter(v, &pol->jitter);
-	case MISO_POL_QUEUE_TIMEOUT:
+	case MISO__POL_MAX_RSS:	return size(v, &pol->max_rss);
+	case MISO__POL_MAX_AGE:	return duration(v, &pol->max_age_ms);
+	case MISO__POL_JITTER:	return jitter(v, &pol->jitter);
+	case MISO__POL_QUEUE_TIMEOUT:
 		return duration(v, &pol->queue_timeout_ms);
-	case MISO_POL_VERSION:
+	case MISO__POL_VERSION:
 		if (fn != NULL)
 			return version(v, fn);
 		miso__error(v->p, v->line, v->col, "'version' belongs under "
@@ -388,9 +388,9 @@ assign(struct value *v, unsigned bit, struct miso_conf_policy *pol,
 }
 
 /* Which policy a setting at this place applies to, or NULL (reported). */
-static struct miso_conf_policy *
+static struct miso__conf_policy *
 target(struct miso__parser *p, const struct miso__tok *key,
-    struct miso_conf_func **fn)
+    struct miso__conf_func **fn)
 {
 	*fn = NULL;
 	if (p->cur != NULL && key->col > 1) {
@@ -427,8 +427,8 @@ int
 miso__parse_setting(struct miso__parser *p)
 {
 	struct miso__tok key = miso__next(p);
-	struct miso_conf_policy *pol;
-	struct miso_conf_func *fn;
+	struct miso__conf_policy *pol;
+	struct miso__conf_func *fn;
 	struct value v = { p, NULL, 0, key.line, 0, NULL };
 	size_t i;
 
@@ -460,45 +460,45 @@ miso__parse_setting(struct miso__parser *p)
 }
 
 void
-miso__policy_init(struct miso_conf_policy *pol)
+miso__policy_init(struct miso__conf_policy *pol)
 {
 	memset(pol, 0, sizeof(*pol));
-	pol->on_crash = MISO_ON_FAIL;
-	pol->on_timeout = MISO_ON_FAIL;
+	pol->on_crash = MISO__ON_FAIL;
+	pol->on_timeout = MISO__ON_FAIL;
 	pol->err = EIO;
-	pol->mode = MISO_MODE_FORK;
+	pol->mode = MISO__MODE_FORK;
 	pol->workers = 1;
 }
 
 /* Fills in what fn did not set from [defaults] and the built-in values. */
 void
-miso__apply_defaults(struct miso__parser *p, struct miso_conf_func *fn)
+miso__apply_defaults(struct miso__parser *p, struct miso__conf_func *fn)
 {
-	const struct miso_conf_policy *d = &p->defaults;
-	struct miso_conf_policy *f = &fn->pol;
+	const struct miso__conf_policy *d = &p->defaults;
+	struct miso__conf_policy *f = &fn->pol;
 	unsigned set = f->set;
 
 #define TAKE(bit, field) if (!(set & (bit))) f->field = d->field
-	TAKE(MISO_POL_TIMEOUT, timeout_ms);
-	TAKE(MISO_POL_MEM_LIMIT, mem_limit);
-	TAKE(MISO_POL_ON_CRASH, on_crash);
-	TAKE(MISO_POL_ON_TIMEOUT, on_timeout);
-	TAKE(MISO_POL_ERRNO, err);
-	TAKE(MISO_POL_MODE, mode);
-	TAKE(MISO_POL_WORKERS, workers);
-	TAKE(MISO_POL_MAX_CALLS, max_calls);
-	TAKE(MISO_POL_MAX_RSS, max_rss);
-	TAKE(MISO_POL_MAX_AGE, max_age_ms);
-	TAKE(MISO_POL_JITTER, jitter);
-	TAKE(MISO_POL_QUEUE_TIMEOUT, queue_timeout_ms);
+	TAKE(MISO__POL_TIMEOUT, timeout_ms);
+	TAKE(MISO__POL_MEM_LIMIT, mem_limit);
+	TAKE(MISO__POL_ON_CRASH, on_crash);
+	TAKE(MISO__POL_ON_TIMEOUT, on_timeout);
+	TAKE(MISO__POL_ERRNO, err);
+	TAKE(MISO__POL_MODE, mode);
+	TAKE(MISO__POL_WORKERS, workers);
+	TAKE(MISO__POL_MAX_CALLS, max_calls);
+	TAKE(MISO__POL_MAX_RSS, max_rss);
+	TAKE(MISO__POL_MAX_AGE, max_age_ms);
+	TAKE(MISO__POL_JITTER, jitter);
+	TAKE(MISO__POL_QUEUE_TIMEOUT, queue_timeout_ms);
 #undef TAKE
 	/*
 	 * A default 'fail' such as -1 makes no sense as a pointer, and may
 	 * not fit every integer type: it applies where it fits.
 	 */
-	if (set & MISO_POL_FAIL || !(d->set & MISO_POL_FAIL))
+	if (set & MISO__POL_FAIL || !(d->set & MISO__POL_FAIL))
 		return;
-	if (fn->ret->kind == MISO_K_FLOAT) {
+	if (fn->ret->kind == MISO__K_FLOAT) {
 		f->has_fail = 1;
 		f->fail_float = d->fail_float;
 	} else if (miso__is_integer(fn->ret) &&

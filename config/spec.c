@@ -54,7 +54,7 @@ scalar_name(const int *n)
 	return NULL;
 }
 
-static const struct miso_conf_type *
+static const struct miso__conf_type *
 scalar(struct miso__parser *p, const int *n, const struct miso__tok *at)
 {
 	const char *name;
@@ -72,13 +72,13 @@ scalar(struct miso__parser *p, const int *n, const struct miso__tok *at)
 }
 
 /* Enums are ints; their constants do not matter here and are skipped. */
-static const struct miso_conf_type *
+static const struct miso__conf_type *
 enum_type(struct miso__parser *p)
 {
 	struct miso__tok tag = *miso__peek(p);
-	struct miso_conf_type *t;
+	struct miso__conf_type *t;
 
-	t = miso__new_type(p, MISO_K_SINT, "int");
+	t = miso__new_type(p, MISO__K_SINT, "int");
 	*t = *miso__type_int();
 	if (tag.kind == MISO__T_IDENT) {
 		miso__next(p);
@@ -98,12 +98,12 @@ enum_type(struct miso__parser *p)
 	return t;
 }
 
-static const struct miso_conf_type *
+static const struct miso__conf_type *
 named_type(struct miso__parser *p, int flags)
 {
 	struct miso__tok tok = miso__next(p);
-	const struct miso_conf_type *b;
-	struct miso_conf_type *t;
+	const struct miso__conf_type *b;
+	struct miso__conf_type *t;
 	struct miso__named *n;
 	char *name;
 	size_t size, align;
@@ -118,7 +118,7 @@ named_type(struct miso__parser *p, int flags)
 	if ((b = miso__builtin(name)) != NULL)
 		return b;
 	if (miso__systype(name, &size, &align) == 0) {
-		t = miso__new_type(p, MISO_K_STRUCT, name);
+		t = miso__new_type(p, MISO__K_STRUCT, name);
 		t->size = size;
 		t->align = align;
 		t->opaque_layout = 1;
@@ -155,11 +155,11 @@ miso__qualifiers(struct miso__parser *p, int *is_const)
  * Reads the type at the start of a declaration, up to its declarator.
  * Returns NULL after reporting an error.
  */
-const struct miso_conf_type *
+const struct miso__conf_type *
 miso__parse_type(struct miso__parser *p, int flags, int *is_const)
 {
 	const struct miso__tok *t;
-	const struct miso_conf_type *ty;
+	const struct miso__conf_type *ty;
 	struct miso__tok first;
 	int n[NSPEC] = { 0 }, any = 0, i;
 

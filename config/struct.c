@@ -14,8 +14,8 @@ refresh_typedefs(struct miso__parser *p)
 	size_t i;
 
 	for (i = 0; i < p->ntypes; i++) {
-		struct miso_conf_type *t = p->types[i];
-		const struct miso_conf_type *to = t->alias;
+		struct miso__conf_type *t = p->types[i];
+		const struct miso__conf_type *to = t->alias;
 
 		if (to != NULL && t->incomplete && !to->incomplete) {
 			const char *name = t->name;
@@ -51,12 +51,12 @@ array_dims(struct miso__parser *p, size_t *count)
 }
 
 static int
-add_field(struct miso__parser *p, struct miso_conf_field *f, size_t *off,
+add_field(struct miso__parser *p, struct miso__conf_field *f, size_t *off,
     size_t *align, const struct miso__tok *at)
 {
-	const struct miso_conf_type *t = f->type;
+	const struct miso__conf_type *t = f->type;
 
-	if (t->kind == MISO_K_VOID || t->incomplete) {
+	if (t->kind == MISO__K_VOID || t->incomplete) {
 		miso__error_at(p, at, "field '%s' has incomplete type '%s'",
 		    f->name, t->name);
 		return -1;
@@ -75,17 +75,17 @@ add_field(struct miso__parser *p, struct miso_conf_field *f, size_t *off,
 
 /* One line of fields: "TYPE a, *b, c[4];". */
 static int
-field_line(struct miso__parser *p, struct miso_conf_field *fields,
+field_line(struct miso__parser *p, struct miso__conf_field *fields,
     size_t *nf, size_t *off, size_t *align)
 {
-	const struct miso_conf_type *base, *t;
+	const struct miso__conf_type *base, *t;
 	struct miso__tok name;
 	int c;
 
 	if ((base = miso__parse_type(p, 0, &c)) == NULL)
 		return -1;
 	do {
-		struct miso_conf_field *f = &fields[*nf];
+		struct miso__conf_field *f = &fields[*nf];
 
 		if ((t = miso__parse_declarator(p, base, c, &name)) == NULL)
 			return -1;
@@ -114,11 +114,11 @@ field_line(struct miso__parser *p, struct miso_conf_field *fields,
 }
 
 static int
-struct_body(struct miso__parser *p, struct miso_conf_type *st,
+struct_body(struct miso__parser *p, struct miso__conf_type *st,
     const struct miso__tok *at)
 {
-	struct miso_conf_field fields[MISO__MAX_FIELDS];
-	struct miso_conf_field *v;
+	struct miso__conf_field fields[MISO__MAX_FIELDS];
+	struct miso__conf_field *v;
 	size_t nf = 0, off = 0, align = 1;
 
 	while (!miso__accept(p, '}')) {
@@ -145,7 +145,7 @@ struct_body(struct miso__parser *p, struct miso_conf_type *st,
 }
 
 /* 'struct tag;', or a typedef of a struct not declared yet. */
-static struct miso_conf_type *
+static struct miso__conf_type *
 forward(struct miso__parser *p, const char *name, const struct miso__tok *at)
 {
 	struct miso__named *n;
@@ -157,7 +157,7 @@ forward(struct miso__parser *p, const char *name, const struct miso__tok *at)
 }
 
 /* "struct tag { ... }": n is its earlier declaration, if any. */
-static const struct miso_conf_type *
+static const struct miso__conf_type *
 define(struct miso__parser *p, struct miso__named *n, const char *name,
     const struct miso__tok *tag)
 {
@@ -187,12 +187,12 @@ define(struct miso__parser *p, struct miso__named *n, const char *name,
 }
 
 /* "struct tag", "struct tag { ... }", or "struct tag;" at top level. */
-const struct miso_conf_type *
+const struct miso__conf_type *
 miso__parse_struct(struct miso__parser *p, int flags)
 {
 	struct miso__tok tag = miso__next(p);
 	struct miso__named *n;
-	struct miso_conf_type *st;
+	struct miso__conf_type *st;
 	const char *name;
 	size_t size, align;
 	const struct miso__tok *t;
@@ -214,7 +214,7 @@ miso__parse_struct(struct miso__parser *p, int flags)
 	    t->ch == ';')
 		return forward(p, name, &tag);
 	if (miso__systype(name, &size, &align) == 0) {
-		st = miso__new_type(p, MISO_K_STRUCT, name);
+		st = miso__new_type(p, MISO__K_STRUCT, name);
 		st->size = size;
 		st->align = align;
 		st->opaque_layout = 1;

@@ -7,8 +7,8 @@
 int
 miso__parse_typedef(struct miso__parser *p)
 {
-	const struct miso_conf_type *to;
-	struct miso_conf_type *t;
+	const struct miso__conf_type *to;
+	struct miso__conf_type *t;
 	struct miso__named *n;
 	struct miso__tok name;
 	char *s;

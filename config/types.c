@@ -13,14 +13,14 @@
 
 #include "internal.h"
 
-#define SIGNED(t)	((t)-1 < (t)1 ? MISO_K_SINT : MISO_K_UINT)
+#define SIGNED(t)	((t)-1 < (t)1 ? MISO__K_SINT : MISO__K_UINT)
 #define SCALAR(name, t)	{ SIGNED(t), sizeof(t), _Alignof(t), name, \
 			    NULL, 0, 0, NULL, 0, 0, NULL }
-#define FLOAT(name, t)	{ MISO_K_FLOAT, sizeof(t), _Alignof(t), name, \
+#define FLOAT(name, t)	{ MISO__K_FLOAT, sizeof(t), _Alignof(t), name, \
 			    NULL, 0, 0, NULL, 0, 0, NULL }
 
-static const struct miso_conf_type builtins[] = {
-	{ MISO_K_VOID, 0, 1, "void", NULL, 0, 0, NULL, 0, 0, NULL },
+static const struct miso__conf_type builtins[] = {
+	{ MISO__K_VOID, 0, 1, "void", NULL, 0, 0, NULL, 0, 0, NULL },
 	SCALAR("char", char),
 	SCALAR("signed char", signed char),
 	SCALAR("unsigned char", unsigned char),
@@ -32,7 +32,7 @@ static const struct miso_conf_type builtins[] = {
 	SCALAR("unsigned long", unsigned long),
 	SCALAR("long long", long long),
 	SCALAR("unsigned long long", unsigned long long),
-	{ MISO_K_UINT, sizeof(_Bool), _Alignof(_Bool), "_Bool", NULL, 0, 0,
+	{ MISO__K_UINT, sizeof(_Bool), _Alignof(_Bool), "_Bool", NULL, 0, 0,
 	    NULL, 0, 0, NULL },
 	FLOAT("float", float),
 	FLOAT("double", double),
@@ -72,13 +72,13 @@ static const struct miso_conf_type builtins[] = {
 	 * va_list decays to a pointer when passed; it is handed over as it
 	 * is, which is what the v... variants of variadic functions need.
 	 */
-	{ MISO_K_POINTER, sizeof(void *), _Alignof(void *), "va_list", NULL,
+	{ MISO__K_POINTER, sizeof(void *), _Alignof(void *), "va_list", NULL,
 	    0, 0, NULL, 0, 0, NULL },
 };
 
 #define NBUILTIN	(sizeof(builtins) / sizeof(builtins[0]))
 
-const struct miso_conf_type *
+const struct miso__conf_type *
 miso__builtin(const char *name)
 {
 	size_t i;
@@ -92,7 +92,7 @@ miso__builtin(const char *name)
 }
 
 /* The built-in type whose name is closest to name, or NULL. */
-const struct miso_conf_type *
+const struct miso__conf_type *
 miso__builtin_like(const char *name)
 {
 	const char *v[NBUILTIN], *s;
@@ -105,7 +105,7 @@ miso__builtin_like(const char *name)
 	return miso__builtin(s);
 }
 
-const struct miso_conf_type *
+const struct miso__conf_type *
 miso__type_int(void)
 {
 	return miso__builtin("int");
@@ -113,10 +113,10 @@ miso__type_int(void)
 
 /* The spelling of a pointer: "char *", "char **", "const char *const *". */
 static char *
-pointer_name(struct miso__parser *p, const struct miso_conf_type *to,
+pointer_name(struct miso__parser *p, const struct miso__conf_type *to,
     int pointee_const)
 {
-	int ptr = to->kind == MISO_K_POINTER && to->alias == NULL &&
+	int ptr = to->kind == MISO__K_POINTER && to->alias == NULL &&
 	    strcmp(to->name, "va_list") != 0;
 
 	if (pointee_const && ptr)
@@ -126,13 +126,13 @@ pointer_name(struct miso__parser *p, const struct miso_conf_type *to,
 	return miso__strcat3(p, to->name, ptr ? "*" : " *", "");
 }
 
-struct miso_conf_type *
-miso__pointer_to(struct miso__parser *p, const struct miso_conf_type *to,
+struct miso__conf_type *
+miso__pointer_to(struct miso__parser *p, const struct miso__conf_type *to,
     int pointee_const)
 {
-	struct miso_conf_type *t = miso__alloc(p, sizeof(*t));
+	struct miso__conf_type *t = miso__alloc(p, sizeof(*t));
 
-	t->kind = MISO_K_POINTER;
+	t->kind = MISO__K_POINTER;
 	t->size = sizeof(void *);
 	t->align = _Alignof(void *);
 	t->pointee = to;
@@ -142,14 +142,14 @@ miso__pointer_to(struct miso__parser *p, const struct miso_conf_type *to,
 }
 
 int
-miso__is_integer(const struct miso_conf_type *t)
+miso__is_integer(const struct miso__conf_type *t)
 {
-	return t->kind == MISO_K_SINT || t->kind == MISO_K_UINT;
+	return t->kind == MISO__K_SINT || t->kind == MISO__K_UINT;
 }
 
 /* char, signed char, unsigned char: what strings are made of. */
 int
-miso__is_char(const struct miso_conf_type *t)
+miso__is_char(const struct miso__conf_type *t)
 {
 	return miso__is_integer(t) && t->size == 1 &&
 	    strstr(t->name, "char") != NULL;

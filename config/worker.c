@@ -9,27 +9,27 @@
 
 /* Whether the shim knows how many bytes parameter pp points to. */
 static int
-sized(const struct miso_conf_param *pp)
+sized(const struct miso__conf_param *pp)
 {
-	const struct miso_conf_type *t = miso__real_type(pp->type), *to;
+	const struct miso__conf_type *t = miso__real_type(pp->type), *to;
 
-	if (t->kind != MISO_K_POINTER || pp->opaque || pp->alloc ||
+	if (t->kind != MISO__K_POINTER || pp->opaque || pp->alloc ||
 	    pp->cap != NULL || pp->cstr)
 		return 1;
 	to = miso__real_type(t->pointee);
-	return to != NULL && to->kind != MISO_K_VOID && to->size > 0 &&
+	return to != NULL && to->kind != MISO__K_VOID && to->size > 0 &&
 	    !to->incomplete;
 }
 
 void
 miso__check_workers(struct miso__parser *p, const struct miso_conf *conf)
 {
-	const struct miso_conf_func *fn;
+	const struct miso__conf_func *fn;
 	size_t i, j;
 
 	for (i = 0; i < conf->nfuncs; i++) {
 		fn = &conf->funcs[i];
-		if (fn->pol.mode != MISO_MODE_WORKER)
+		if (fn->pol.mode != MISO__MODE_WORKER)
 			continue;
 		for (j = 0; j < fn->nparams; j++)
 			if (!sized(&fn->params[j]))

@@ -40,10 +40,10 @@ miso__take_slot(struct miso__cursor *c, void *out, uint64_t n)
  * nothing comes back through it.
  */
 int
-miso__copies_back(const struct miso_conf_param *p)
+miso__copies_back(const struct miso__conf_param *p)
 {
-	return !p->opaque && (p->alloc || p->dir == MISO_DIR_OUT ||
-	    p->dir == MISO_DIR_INOUT);
+	return !p->opaque && (p->alloc || p->dir == MISO__DIR_OUT ||
+	    p->dir == MISO__DIR_INOUT);
 }
 
 /*
@@ -51,29 +51,29 @@ miso__copies_back(const struct miso_conf_param *p)
  * than take the value passed (a scalar, or an 'opaque' address).
  */
 int
-miso__rebuilt(const struct miso_conf_param *p)
+miso__rebuilt(const struct miso__conf_param *p)
 {
-	return miso__real_type(p->type)->kind == MISO_K_POINTER && !p->opaque;
+	return miso__real_type(p->type)->kind == MISO__K_POINTER && !p->opaque;
 }
 
 /* Whether the function returns a string or buffer the reply carries. */
 int
-miso__returns_bytes(const struct miso_conf_func *cf)
+miso__returns_bytes(const struct miso__conf_func *cf)
 {
-	return cf->ret_how == MISO_RET_CSTR ||
-	    cf->ret_how == MISO_RET_ALLOC_CSTR ||
-	    cf->ret_how == MISO_RET_BUFFER ||
-	    cf->ret_how == MISO_RET_ALLOC_BUFFER;
+	return cf->ret_how == MISO__RET_CSTR ||
+	    cf->ret_how == MISO__RET_ALLOC_CSTR ||
+	    cf->ret_how == MISO__RET_BUFFER ||
+	    cf->ret_how == MISO__RET_ALLOC_BUFFER;
 }
 
 /* Bytes of one element a pointer parameter points to (void: 1). */
 size_t
-miso__elem_size(const struct miso_conf_type *ptr)
+miso__elem_size(const struct miso__conf_type *ptr)
 {
-	const struct miso_conf_type *p = miso__real_type(ptr)->pointee;
+	const struct miso__conf_type *p = miso__real_type(ptr)->pointee;
 
 	if (p == NULL)
 		return 1;
 	p = miso__real_type(p);
-	return p->kind == MISO_K_VOID || p->size == 0 ? 1 : p->size;
+	return p->kind == MISO__K_VOID || p->size == 0 ? 1 : p->size;
 }

@@ -40,10 +40,10 @@ struct miso__cursor {
 int miso__take(struct miso__cursor *c, void *out, size_t n);
 int miso__take_slot(struct miso__cursor *c, void *out, uint64_t n);
 
-int miso__copies_back(const struct miso_conf_param *p);
-int miso__rebuilt(const struct miso_conf_param *p);
-int miso__returns_bytes(const struct miso_conf_func *cf);
-size_t miso__elem_size(const struct miso_conf_type *ptr);
+int miso__copies_back(const struct miso__conf_param *p);
+int miso__rebuilt(const struct miso__conf_param *p);
+int miso__returns_bytes(const struct miso__conf_func *cf);
+size_t miso__elem_size(const struct miso__conf_type *ptr);
 
 /* The pointer argument i holds. */
 static inline void *

@@ -103,7 +103,7 @@ static int
 check_all(const struct miso__fn *f, const struct miso__plan *p,
     struct miso__cursor *c, struct region *rg, struct region *rr)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	size_t i;
 	int r;
 
@@ -127,8 +127,8 @@ check_all(const struct miso__fn *f, const struct miso__plan *p,
 	if (miso__returns_bytes(cf)) {
 		if ((r = take_region(c, rr, UINT64_MAX)) != 0)
 			return r;
-		if ((cf->ret_how == MISO_RET_ALLOC_CSTR ||
-		    cf->ret_how == MISO_RET_ALLOC_BUFFER) &&
+		if ((cf->ret_how == MISO__RET_ALLOC_CSTR ||
+		    cf->ret_how == MISO__RET_ALLOC_BUFFER) &&
 		    rr->len != MISO__NONE &&
 		    (rr->fresh = dup_region(rr)) == NULL)
 			return -ENOMEM;
@@ -148,7 +148,7 @@ miso__commit(const struct miso__fn *f, void **args,
     const struct miso__plan *p, const unsigned char *reply, size_t len,
     void *ret, int *child_errno)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	struct miso__cursor c = { reply, len };
 	struct region rg[MISO__MAX_PARAMS], rr;
 	unsigned char retval[MISO__RET_SIZE];

@@ -43,7 +43,7 @@ log_call(const struct miso__fn *f, int code, const struct miso_result *res,
 		snprintf(what, sizeof what, "completed");
 	else
 		miso__describe_call(f, code, res, why, what, sizeof what);
-	miso__log(MISO_LOG_DEBUG, "%s: %s, %s in %llu µs", f->cf->name,
+	miso__log(MISO__LOG_DEBUG, "%s: %s, %s in %llu µs", f->cf->name,
 	    f->pool != NULL ? "worker" : "fork", what,
 	    (unsigned long long)(res->wall_ns / 1000));
 }
@@ -51,7 +51,7 @@ log_call(const struct miso__fn *f, int code, const struct miso_result *res,
 static void
 isolate(struct miso__fn *f, void *real, void *ret, void **args)
 {
-	const struct miso_conf_policy *pol = &f->cf->pol;
+	const struct miso__conf_policy *pol = &f->cf->pol;
 	unsigned char small[512];
 	struct miso__plan plan;
 	struct miso_opts o = { .timeout_ms = pol->timeout_ms,
@@ -90,7 +90,7 @@ isolate(struct miso__fn *f, void *real, void *ret, void **args)
 		code = miso__commit(f, args, &plan, res.data, res.len, ret,
 		    &child_errno);
 	miso__stats_record(f, code, &res);
-	if (miso__log_level >= MISO_LOG_DEBUG)
+	if (miso__log_level >= MISO__LOG_DEBUG)
 		log_call(f, code, &res, why);
 	if (code != 0) {
 		errno = errno_in;  /* what 'errno = 0' leaves alone */
@@ -112,7 +112,7 @@ miso__entry(ffi_cif *cif, void *ret, void **args, void *user)
 	if (real == NULL) {
 		/* A lazy slot reached before any definition was loaded: the
 		 * loader would have stopped the program here too. */
-		miso__log(MISO_LOG_ERROR, "%s: no definition found; aborting",
+		miso__log(MISO__LOG_ERROR, "%s: no definition found; aborting",
 		    f->cf->name);
 		abort();
 	}

@@ -21,13 +21,13 @@ int_type(size_t size, int sign)
 	return NULL;
 }
 
-static ffi_type *to_ffi(const struct miso_conf_type *t, char *why,
+static ffi_type *to_ffi(const struct miso__conf_type *t, char *why,
     size_t size);
 
 /* A struct passed by value: its fields, arrays spelled out element by
  * element, as the ABI classifies them. */
 static ffi_type *
-struct_type(const struct miso_conf_type *t, char *why, size_t size)
+struct_type(const struct miso__conf_type *t, char *why, size_t size)
 {
 	ffi_type *st, **el;
 	size_t i, j, n = 0, k = 0;
@@ -63,26 +63,26 @@ fail:
 }
 
 static ffi_type *
-to_ffi(const struct miso_conf_type *t, char *why, size_t size)
+to_ffi(const struct miso__conf_type *t, char *why, size_t size)
 {
 	ffi_type *f = NULL;
 
 	t = miso__real_type(t);
 	switch (t->kind) {
-	case MISO_K_VOID:
+	case MISO__K_VOID:
 		return &ffi_type_void;
-	case MISO_K_SINT:
-	case MISO_K_UINT:
-		f = int_type(t->size, t->kind == MISO_K_SINT);
+	case MISO__K_SINT:
+	case MISO__K_UINT:
+		f = int_type(t->size, t->kind == MISO__K_SINT);
 		break;
-	case MISO_K_FLOAT:
+	case MISO__K_FLOAT:
 		f = t->size == 4 ? &ffi_type_float :
 		    t->size == 8 ? &ffi_type_double : NULL;
 		break;
-	case MISO_K_POINTER:
-	case MISO_K_FUNCPTR:
+	case MISO__K_POINTER:
+	case MISO__K_FUNCPTR:
 		return &ffi_type_pointer;
-	case MISO_K_STRUCT:
+	case MISO__K_STRUCT:
 		return struct_type(t, why, size);
 	}
 	if (f == NULL)
@@ -99,7 +99,7 @@ to_ffi(const struct miso_conf_type *t, char *why, size_t size)
 int
 miso__ffi_prepare(struct miso__fn *f, char *why, size_t size)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	ffi_type *rtype;
 	size_t i;
 

@@ -68,13 +68,13 @@ unusable(const char *text)
 	write_diag(text);
 	if (!only_warn())
 		_exit(127);
-	miso__log(MISO_LOG_WARN, "continuing without isolation "
+	miso__log(MISO__LOG_WARN, "continuing without isolation "
 	    "(MISO_ON_ERROR=warn)");
 	return -1;
 }
 
 static int
-unusable_fn(const struct miso_conf_func *cf, const char *why)
+unusable_fn(const struct miso__conf_func *cf, const char *why)
 {
 	char line[1024];
 
@@ -146,9 +146,9 @@ isolate_file(char *buf, size_t size)
 static int
 load(struct miso_conf **conf)
 {
-	struct miso_conf_isolate iso = { NULL, "MISO_ISOLATE", 0 };
+	struct miso__conf_isolate iso = { NULL, "MISO_ISOLATE", 0 };
 	const char *mode = secure_getenv("MISO_ISOLATE_MODE");
-	struct miso_conf_diag diag;
+	struct miso__conf_diag diag;
 	char path[4096], line[4200];
 	const char *found;
 	int r, secure = getauxval(AT_SECURE) != 0;
@@ -225,11 +225,11 @@ report_missing(const struct miso__hook *h, size_t found)
 	    (s != NULL && miso__edit_distance(h->name, s) <= 1);
 
 	if (s != NULL)
-		miso__log(meant ? MISO_LOG_WARN : MISO_LOG_INFO, "%s: no "
+		miso__log(meant ? MISO__LOG_WARN : MISO__LOG_INFO, "%s: no "
 		    "loaded object defines it (did you mean %s?); not isolated "
 		    "unless a library loaded later defines it", h->name, s);
 	else
-		miso__log(meant ? MISO_LOG_WARN : MISO_LOG_INFO, "%s: no "
+		miso__log(meant ? MISO__LOG_WARN : MISO__LOG_INFO, "%s: no "
 		    "loaded object defines it; not isolated unless a library "
 		    "loaded later defines it", h->name);
 }
@@ -250,7 +250,7 @@ count_found(const struct miso__hook *h, size_t n)
 }
 
 static void
-pool_opts(const struct miso_conf_policy *pol, struct miso_pool_opts *po)
+pool_opts(const struct miso__conf_policy *pol, struct miso_pool_opts *po)
 {
 	memset(po, 0, sizeof *po);
 	po->workers = pol->workers;
@@ -297,7 +297,7 @@ pools_start(struct miso__fn *fns, size_t n, char *why, size_t size,
 	miso__fns = fns;
 	miso__nfns = n;
 	for (i = 0; i < n; i++) {
-		if (fns[i].cf->pol.mode != MISO_MODE_WORKER)
+		if (fns[i].cf->pol.mode != MISO__MODE_WORKER)
 			continue;
 		if ((fns[i].pool = same_pool(fns, i)) != NULL)
 			continue;
@@ -350,7 +350,7 @@ miso_shim_init(void)
 	miso__defaults_set = conf->defaults.set;
 	miso__ready = 1;
 	if ((r = miso__rebind_init(hooks, n)) != 0)
-		miso__log(MISO_LOG_ERROR, "rebinding: %s; some calls may not "
+		miso__log(MISO__LOG_ERROR, "rebinding: %s; some calls may not "
 		    "be isolated", strerror(-r));
 	/* Workers are copies of the program as it is now, reals resolved. */
 	if (pools_start(fns, n, why, sizeof why, &failed) != 0) {
@@ -360,9 +360,9 @@ miso_shim_init(void)
 	}
 	found = count_found(hooks, n);
 	if (found == n)
-		miso__log(MISO_LOG_INFO, "isolating %zu function%s from %s", n,
+		miso__log(MISO__LOG_INFO, "isolating %zu function%s from %s", n,
 		    n == 1 ? "" : "s", conf->file);
 	else
-		miso__log(MISO_LOG_INFO, "isolating %zu of the %zu functions "
+		miso__log(MISO__LOG_INFO, "isolating %zu of the %zu functions "
 		    "of %s (%zu not defined)", found, n, conf->file, n - found);
 }

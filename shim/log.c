@@ -24,7 +24,7 @@
 
 #define MISO__LOG_BURST 3
 
-int miso__log_level = MISO_LOG_WARN;
+int miso__log_level = MISO__LOG_WARN;
 static int log_fd = 2;
 
 /*
@@ -84,7 +84,7 @@ miso__log_init(void)
 		if ((l = parse_level(s)) != 0)
 			miso__log_level = l;
 		else
-			miso__log(MISO_LOG_WARN, "MISO_LOG=%s: not one of error, "
+			miso__log(MISO__LOG_WARN, "MISO_LOG=%s: not one of error, "
 			    "warn, info, debug; using warn", s);
 	}
 	s = secure_getenv("MISO_LOG_FILE");
@@ -95,7 +95,7 @@ miso__log_init(void)
 	fd = miso__open_file(path, O_WRONLY | O_CREAT | O_APPEND,
 	    MISO__OPEN_STREAM);
 	if (fd < 0) {
-		miso__log(MISO_LOG_WARN, "MISO_LOG_FILE=%s: %s; logging to "
+		miso__log(MISO__LOG_WARN, "MISO_LOG_FILE=%s: %s; logging to "
 		    "stderr", path, miso__file_strerror(fd));
 		return;
 	}
@@ -152,7 +152,7 @@ admit(int l, const char *line)
 
 	if (atomic_flag_test_and_set(&held_busy))
 		return 1;
-	if (l > MISO_LOG_WARN) {
+	if (l > MISO__LOG_WARN) {
 		flush_held();
 		held_key[0] = '\0';
 		held_seen = 0;

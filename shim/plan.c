@@ -13,7 +13,7 @@
  * what miso__param_capacity() or the plan returned), for the log.
  */
 void
-miso__size_why(const struct miso_conf_func *cf, size_t i, int r, char *buf,
+miso__size_why(const struct miso__conf_func *cf, size_t i, int r, char *buf,
     size_t size)
 {
 	const char *name = i < cf->nparams && cf->params[i].name != NULL ?
@@ -34,7 +34,7 @@ miso__size_why(const struct miso_conf_func *cf, size_t i, int r, char *buf,
 int
 miso__plan_call(const struct miso__fn *f, void **args, struct miso__plan *p)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	struct miso_eval_env env = { cf, args, NULL, 0 };
 	size_t i, total = f->retsize + 4;
 	int r, unbounded = miso__returns_bytes(cf);

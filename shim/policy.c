@@ -23,28 +23,28 @@
 static void
 store_fail(const struct miso__fn *f, void *ret)
 {
-	struct miso_conf_failval v;
+	struct miso__conf_failval v;
 	float fl;
 
 	miso__conf_fail_value(f->cf, &v);
 	memset(ret, 0, f->retsize);
 	switch (v.kind) {
-	case MISO_K_SINT:
+	case MISO__K_SINT:
 		*(ffi_sarg *)ret = (ffi_sarg)v.sval;
 		break;
-	case MISO_K_UINT:
+	case MISO__K_UINT:
 		/* Zero-extended, as libffi widens unsigned returns. */
 		*(ffi_arg *)ret = (ffi_arg)v.bits;
 		break;
-	case MISO_K_FLOAT:
+	case MISO__K_FLOAT:
 		fl = (float)v.d;
 		if (v.size == 4)
 			memcpy(ret, &fl, sizeof fl);
 		else
 			memcpy(ret, &v.d, sizeof v.d);
 		break;
-	case MISO_K_POINTER:
-	case MISO_K_FUNCPTR:
+	case MISO__K_POINTER:
+	case MISO__K_FUNCPTR:
 		*(uintptr_t *)ret = (uintptr_t)v.bits;
 		break;
 	default:
@@ -53,10 +53,10 @@ store_fail(const struct miso__fn *f, void *ret)
 }
 
 static int
-fail_errno(const struct miso_conf_policy *pol, int code,
+fail_errno(const struct miso__conf_policy *pol, int code,
     const struct miso_result *res)
 {
-	if ((pol->set | miso__defaults_set) & MISO_POL_ERRNO)
+	if ((pol->set | miso__defaults_set) & MISO__POL_ERRNO)
 		return pol->err;  /* 0: errno is left alone */
 	if (code == MISO_ETIMEOUT)
 		return ETIMEDOUT;
@@ -133,8 +133,8 @@ void
 miso__fail(const struct miso__fn *f, void *ret, int code,
     const struct miso_result *res, const char *why)
 {
-	const struct miso_conf_policy *pol = &f->cf->pol;
-	enum miso_conf_on on = code == MISO_ETIMEOUT ? pol->on_timeout :
+	const struct miso__conf_policy *pol = &f->cf->pol;
+	enum miso__conf_on on = code == MISO_ETIMEOUT ? pol->on_timeout :
 	    pol->on_crash;
 	char what[256], pid[32] = "";
 	int err = fail_errno(pol, code, res);
@@ -142,19 +142,19 @@ miso__fail(const struct miso__fn *f, void *ret, int code,
 	miso__describe_call(f, code, res, why, what, sizeof what);
 	if (res->pid > 0)
 		snprintf(pid, sizeof pid, " in child %ld", (long)res->pid);
-	if (on == MISO_ON_FAIL) {
+	if (on == MISO__ON_FAIL) {
 		store_fail(f, ret);
-		miso__log(MISO_LOG_WARN, "%s: %s%s; failing with errno %s",
+		miso__log(MISO__LOG_WARN, "%s: %s%s; failing with errno %s",
 		    f->cf->name, what, pid, err == 0 ? "unchanged" :
 		    strerrorname_np(err) != NULL ? strerrorname_np(err) : "?");
 		if (err != 0)
 			errno = err;
 		return;
 	}
-	miso__log(MISO_LOG_ERROR, "%s: %s%s; %s", f->cf->name, what, pid,
-	    on == MISO_ON_ABORT ? "aborting" : "ending the program the same "
+	miso__log(MISO__LOG_ERROR, "%s: %s%s; %s", f->cf->name, what, pid,
+	    on == MISO__ON_ABORT ? "aborting" : "ending the program the same "
 	    "way");
-	if (on == MISO_ON_RAISE)
+	if (on == MISO__ON_RAISE)
 		raise_like_child(res);
 	abort();
 }

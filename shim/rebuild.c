@@ -48,7 +48,7 @@ rebuild_ptr(struct call *c, size_t i, struct miso__cursor *in)
 static int
 rebuild(struct call *c, const void *req, size_t len)
 {
-	const struct miso_conf_func *cf;
+	const struct miso__conf_func *cf;
 	struct miso__request_head h;
 	struct miso__cursor in = { req, len };
 	size_t i;

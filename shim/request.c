@@ -31,7 +31,7 @@ static int
 sizes(const struct miso__fn *f, void **args, const struct miso__plan *plan,
     size_t i, uint64_t *in, uint64_t *room)
 {
-	const struct miso_conf_param *pp = &f->cf->params[i];
+	const struct miso__conf_param *pp = &f->cf->params[i];
 	struct miso_eval_env env = { f->cf, args, NULL, 0 };
 	const char *p = *(char **)args[i];
 	size_t cap;
@@ -98,7 +98,7 @@ request_size(const struct miso__fn *f, void **args,
     const struct miso__plan *plan, uint64_t *in, uint64_t *room,
     size_t *len, char *why, size_t size)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	size_t i, n = sizeof(struct miso__request_head);
 	int r;
 
@@ -129,7 +129,7 @@ static unsigned char *
 request(const struct miso__fn *f, void **args, const struct miso__plan *plan,
     size_t *len, int *err, char *why, size_t size)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	uint64_t in[MISO__MAX_PARAMS], room[MISO__MAX_PARAMS], hdr[3];
 	struct miso__request_head h = { (uint32_t)(f - miso__fns),
 	    plan->caller_errno };

@@ -33,14 +33,14 @@ struct prefill {
 static void
 take_prefill(const struct miso__fn *f, void **args, struct prefill *pf)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	struct miso_eval_env env = { cf, args, NULL, 0 };
 	size_t i;
 
 	for (i = 0; i < cf->nparams; i++) {
 		const struct miso_expr *e = cf->params[i].fill;
 
-		pf->known[i] = e != NULL && e->op != MISO_E_CSTR &&
+		pf->known[i] = e != NULL && e->op != MISO__E_CSTR &&
 		    miso__expr_eval(e, &env, &pf->n[i]) == 0;
 	}
 }
@@ -55,14 +55,14 @@ static uint64_t
 filled(const struct miso__fn *f, size_t i, const struct miso_eval_env *env,
     size_t cap, const struct prefill *pf)
 {
-	const struct miso_conf_param *pp = &f->cf->params[i];
+	const struct miso__conf_param *pp = &f->cf->params[i];
 	const char *s = miso__arg_ptr(env->args, i);
 	int64_t n;
 	int r;
 
 	if (pp->fill == NULL)
 		return cap;
-	if (pp->fill->op == MISO_E_CSTR) {
+	if (pp->fill->op == MISO__E_CSTR) {
 		const char *nul = memchr(s, '\0', cap);
 
 		/* No terminator: what is there is whatever the function left. */
@@ -82,7 +82,7 @@ static void
 put_alloc(const struct miso__fn *f, size_t i, const struct miso_eval_env *env,
     struct miso_writer *w)
 {
-	const struct miso_conf_param *pp = &f->cf->params[i];
+	const struct miso__conf_param *pp = &f->cf->params[i];
 	void **pp_out = miso__arg_ptr(env->args, i);
 	size_t bytes;
 
@@ -105,7 +105,7 @@ static void
 put_return(const struct miso__fn *f, const void *ret,
     const struct miso_eval_env *env, struct miso_writer *w)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	const char *p = *(char *const *)ret;
 	int64_t n;
 
@@ -113,7 +113,7 @@ put_return(const struct miso__fn *f, const void *ret,
 		put_bytes(w, NULL, MISO__NONE);
 		return;
 	}
-	if (cf->ret_how == MISO_RET_CSTR || cf->ret_how == MISO_RET_ALLOC_CSTR) {
+	if (cf->ret_how == MISO__RET_CSTR || cf->ret_how == MISO__RET_ALLOC_CSTR) {
 		put_bytes(w, p, strlen(p) + 1);
 		return;
 	}
@@ -139,7 +139,7 @@ put_value(const struct miso__fn *f, const unsigned char *ret,
 	size_t i;
 
 	memcpy(wire, ret, f->retsize);
-	if (x != NULL && miso__real_type(f->cf->ret)->kind == MISO_K_POINTER) {
+	if (x != NULL && miso__real_type(f->cf->ret)->kind == MISO__K_POINTER) {
 		memcpy(&v, ret, sizeof v);
 		for (i = 0; i < f->cf->nparams; i++)
 			if (x->local[i] != 0 && v >= x->local[i] &&
@@ -161,7 +161,7 @@ void
 miso__child_run(const struct miso__fn *f, void *real, void **args,
     const struct miso__plan *p, struct miso_writer *w)
 {
-	const struct miso_conf_func *cf = f->cf;
+	const struct miso__conf_func *cf = f->cf;
 	_Alignas(16) unsigned char ret[MISO__RET_SIZE];
 	struct miso_eval_env env = { cf, args, ret, 1 };
 	struct prefill pf;

@@ -14,10 +14,10 @@
 #include "rebind.h"
 
 enum {
-	MISO_LOG_ERROR = 1,
-	MISO_LOG_WARN = 2,
-	MISO_LOG_INFO = 3,
-	MISO_LOG_DEBUG = 4
+	MISO__LOG_ERROR = 1,
+	MISO__LOG_WARN = 2,
+	MISO__LOG_INFO = 3,
+	MISO__LOG_DEBUG = 4
 };
 
 /* Latency histogram: 8 buckets per power of two of microseconds. */
@@ -35,7 +35,7 @@ struct miso__stats {
 
 /* One configured function. */
 struct miso__fn {
-	const struct miso_conf_func *cf;
+	const struct miso__conf_func *cf;
 	struct miso__hook *hook;
 	struct miso_pool *pool;  /* mode = worker: its workers */
 	ffi_cif cif;
@@ -63,7 +63,7 @@ extern const char miso__stub_base[];
 extern __thread int miso__bypass __attribute__((tls_model("initial-exec")));
 /* Set once the constructor is done; before that, calls go straight. */
 extern int miso__ready;
-/* What the configuration's [defaults] set explicitly (MISO_POL_*). */
+/* What the configuration's [defaults] set explicitly (MISO__POL_*). */
 extern unsigned miso__defaults_set;
 
 /* log.c: the level is read on every call, so a test of it is the cost. */
@@ -94,7 +94,7 @@ struct miso__plan {
 };
 
 /* The caller's side: plan.c, request.c (worker mode), commit.c. */
-void miso__size_why(const struct miso_conf_func *cf, size_t i, int r,
+void miso__size_why(const struct miso__conf_func *cf, size_t i, int r,
     char *buf, size_t size);
 int miso__plan_call(const struct miso__fn *f, void **args,
     struct miso__plan *p);

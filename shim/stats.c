@@ -137,7 +137,7 @@ write_stats(void)
 	fd = miso__open_file(path, O_WRONLY | O_CREAT | O_TRUNC,
 	    MISO__OPEN_STREAM);
 	if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
-		miso__log(MISO_LOG_ERROR, "MISO_STATS=%s: %s", path,
+		miso__log(MISO__LOG_ERROR, "MISO_STATS=%s: %s", path,
 		    fd < 0 ? miso__file_strerror(fd) : strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -160,7 +160,7 @@ write_stats(void)
 		fputc('\n', out);
 	}
 	if (fclose(out) != 0)
-		miso__log(MISO_LOG_ERROR, "MISO_STATS=%s: %m", path);
+		miso__log(MISO__LOG_ERROR, "MISO_STATS=%s: %m", path);
 }
 
 void

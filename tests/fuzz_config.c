@@ -15,7 +15,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Evaluates every size with zeroed arguments, as the shim would. */
 static void
-evaluate(const struct miso_conf_func *fn)
+evaluate(const struct miso__conf_func *fn)
 {
 	static uint64_t zero[64], slots[64];
 	static void *ptrs[64];
@@ -28,7 +28,7 @@ evaluate(const struct miso_conf_func *fn)
 	for (i = 0; i < fn->nparams && i < 64; i++) {
 		ptrs[i] = zero;
 		slots[i] = 0;
-		args[i] = fn->params[i].type->kind == MISO_K_POINTER ?
+		args[i] = fn->params[i].type->kind == MISO__K_POINTER ?
 		    (void *)&ptrs[i] : (void *)&slots[i];
 	}
 	for (i = 0; i < fn->nparams; i++) {
@@ -46,7 +46,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct miso_conf *c, *c2;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	char *s, *s2;
 	size_t i;
 

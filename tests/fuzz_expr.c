@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define HEAD 48
 
 static void
-evaluate(const struct miso_conf_func *fn, const uint8_t *vals)
+evaluate(const struct miso__conf_func *fn, const uint8_t *vals)
 {
 	long a, b, pv, ret;
 	int qv;

@@ -44,12 +44,12 @@ expr(struct desc *d, const struct miso_expr *e)
 	static const char *const ops[] = { "", "", "", "", "", "+", "-", "*" };
 
 	switch (e->op) {
-	case MISO_E_INT:	put(d, "#%" PRId64, e->value); break;
-	case MISO_E_SIZEOF:	put(d, "sz%" PRId64, e->value); break;
-	case MISO_E_PARAM:	put(d, "$%d", e->param); break;
-	case MISO_E_DEREF:	put(d, "*$%d", e->param); break;
-	case MISO_E_RETVAL:	put(d, "R"); break;
-	case MISO_E_CSTR:	put(d, "C"); break;
+	case MISO__E_INT:	put(d, "#%" PRId64, e->value); break;
+	case MISO__E_SIZEOF:	put(d, "sz%" PRId64, e->value); break;
+	case MISO__E_PARAM:	put(d, "$%d", e->param); break;
+	case MISO__E_DEREF:	put(d, "*$%d", e->param); break;
+	case MISO__E_RETVAL:	put(d, "R"); break;
+	case MISO__E_CSTR:	put(d, "C"); break;
 	default:
 		put(d, "(%s ", ops[e->op]);
 		expr(d, e->l);
@@ -60,7 +60,7 @@ expr(struct desc *d, const struct miso_expr *e)
 }
 
 static void
-type(struct desc *d, const struct miso_conf_type *t)
+type(struct desc *d, const struct miso__conf_type *t)
 {
 	size_t i;
 
@@ -77,7 +77,7 @@ type(struct desc *d, const struct miso_conf_type *t)
 }
 
 static void
-policy(struct desc *d, const struct miso_conf_policy *p)
+policy(struct desc *d, const struct miso__conf_policy *p)
 {
 	put(d, " {t=%" PRIu64 " m=%" PRIu64 " c=%d to=%d e=%d", p->timeout_ms,
 	    p->mem_limit, p->on_crash, p->on_timeout, p->err);
@@ -92,14 +92,14 @@ policy(struct desc *d, const struct miso_conf_policy *p)
 }
 
 static void
-param(struct desc *d, const struct miso_conf_param *q)
+param(struct desc *d, const struct miso__conf_param *q)
 {
 	static const char *const dirs[] = { "v", "i", "o", "io" };
 
 	put(d, "%s%s%s%s %s %s", dirs[q->dir], q->alloc ? "+a" : "",
 	    q->cstr ? "+c" : "", q->opaque ? "+o" : "", q->type->name,
 	    q->name != NULL ? q->name : "-");
-	if (q->type->kind == MISO_K_POINTER && q->type->pointee != NULL)
+	if (q->type->kind == MISO__K_POINTER && q->type->pointee != NULL)
 		put(d, "/%zu", q->type->pointee->size);
 	if (q->cap != NULL) {
 		put(d, "[");
@@ -131,7 +131,7 @@ describe(struct desc *d, const struct miso_conf *c)
 	policy(d, &c->defaults);
 	put(d, "\n");
 	for (i = 0; i < c->nfuncs; i++) {
-		const struct miso_conf_func *f = &c->funcs[i];
+		const struct miso__conf_func *f = &c->funcs[i];
 
 		put(d, "F %s: %s/%zu %s", f->name, f->ret->name, f->ret->size,
 		    how[f->ret_how]);
@@ -158,7 +158,7 @@ describe(struct desc *d, const struct miso_conf *c)
 
 /* Deep equality of two models, for the round trip. */
 static int
-same_type(const struct miso_conf_type *a, const struct miso_conf_type *b,
+same_type(const struct miso__conf_type *a, const struct miso__conf_type *b,
     int depth)
 {
 	size_t i;
@@ -190,7 +190,7 @@ same_expr(const struct miso_expr *a, const struct miso_expr *b)
 	if (a == NULL || b == NULL)
 		return a == b;
 	return a->op == b->op && a->value == b->value &&
-	    (a->op != MISO_E_PARAM && a->op != MISO_E_DEREF ?
+	    (a->op != MISO__E_PARAM && a->op != MISO__E_DEREF ?
 	    1 : a->param == b->param) &&
 	    same_expr(a->l, b->l) && same_expr(a->r, b->r);
 }
@@ -202,7 +202,7 @@ same_str(const char *a, const char *b)
 }
 
 static int
-same_policy(const struct miso_conf_policy *a, const struct miso_conf_policy *b)
+same_policy(const struct miso__conf_policy *a, const struct miso__conf_policy *b)
 {
 	return a->timeout_ms == b->timeout_ms && a->mem_limit == b->mem_limit &&
 	    a->on_crash == b->on_crash && a->on_timeout == b->on_timeout &&
@@ -215,7 +215,7 @@ same_policy(const struct miso_conf_policy *a, const struct miso_conf_policy *b)
 }
 
 static int
-same_func(const struct miso_conf_func *a, const struct miso_conf_func *b)
+same_func(const struct miso__conf_func *a, const struct miso__conf_func *b)
 {
 	size_t i;
 
@@ -227,8 +227,8 @@ same_func(const struct miso_conf_func *a, const struct miso_conf_func *b)
 	    a->nparams != b->nparams || !same_policy(&a->pol, &b->pol))
 		return 0;
 	for (i = 0; i < a->nparams; i++) {
-		const struct miso_conf_param *p = &a->params[i];
-		const struct miso_conf_param *q = &b->params[i];
+		const struct miso__conf_param *p = &a->params[i];
+		const struct miso__conf_param *q = &b->params[i];
 
 		if (!same_str(p->name, q->name) ||
 		    !same_type(p->type, q->type, 0) ||
@@ -261,7 +261,7 @@ static struct miso_conf *
 parse_ok(const char *text)
 {
 	struct miso_conf *c = NULL;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	int rc = miso__conf_parse("t.conf", text, strlen(text), &c, &d);
 
 	if (rc != 0)
@@ -687,7 +687,7 @@ test_config_invalid_cases(void **state)
 	    i++) {
 		const struct invalid *v = &invalid_cases[i];
 		struct miso_conf *c = (struct miso_conf *)&c;
-		struct miso_conf_diag d;
+		struct miso__conf_diag d;
 		int rc;
 
 		rc = miso__conf_parse("t.conf", v->text, strlen(v->text), &c,
@@ -730,7 +730,7 @@ test_config_fail_value_one_source(void **state)
 	    "  fail = 0xff\nshort h(void);\n  fail = -7\n"
 	    "float i(void);\n  fail = 0.25\nopaque char *j(void);\n"
 	    "  fail = -1\nvoid k(void);\n");
-	struct miso_conf_failval v;
+	struct miso__conf_failval v;
 	char buf[64];
 	size_t i;
 
@@ -782,7 +782,7 @@ test_config_reference_example(void **state)
 	    "struct point { int x; int y; double w; };\n"
 	    "typedef struct point point_t;\n"
 	    "int centroid(const point_t *pts[n], size_t n, out point_t *c);\n");
-	const struct miso_conf_func *f;
+	const struct miso__conf_func *f;
 
 	assert_int_equal(c->nfuncs, 8);
 	assert_int_equal(c->ntypes, 2);
@@ -793,15 +793,15 @@ test_config_reference_example(void **state)
 	assert_int_equal(f->pol.timeout_ms, 2000);
 	assert_int_equal(f->pol.mem_limit, 1 << 30);
 	assert_int_equal(f->pol.fail_int, -4);
-	assert_int_equal(f->params[0].dir, MISO_DIR_OUT);
-	assert_int_equal(f->params[0].cap->op, MISO_E_DEREF);
+	assert_int_equal(f->params[0].dir, MISO__DIR_OUT);
+	assert_int_equal(f->params[0].cap->op, MISO__E_DEREF);
 	assert_int_equal(f->params[0].cap->param, 1);
-	assert_int_equal(f->params[1].dir, MISO_DIR_INOUT);
-	assert_int_equal(f->params[2].dir, MISO_DIR_IN);
+	assert_int_equal(f->params[1].dir, MISO__DIR_INOUT);
+	assert_int_equal(f->params[2].dir, MISO__DIR_IN);
 	f = miso__conf_lookup(c, "getcwd");
-	assert_int_equal(f->ret_how, MISO_RET_OPAQUE);
+	assert_int_equal(f->ret_how, MISO__RET_OPAQUE);
 	assert_string_equal(f->version, "GLIBC_2.2.5");
-	assert_int_equal(f->params[0].fill->op, MISO_E_CSTR);
+	assert_int_equal(f->params[0].fill->op, MISO__E_CSTR);
 	f = miso__conf_lookup(c, "centroid");
 	assert_int_equal(f->params[0].type->pointee->size, 16);
 	assert_int_equal(f->line, 29);
@@ -815,7 +815,7 @@ test_config_diag_is_compiler_style(void **state)
 {
 	const char *text = "int ok(void);\n\tint f(char *p);\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
 	    -EINVAL);
@@ -837,7 +837,7 @@ test_config_missing_at_end_of_line(void **state)
 	const char *text = "int f(const char *s)\nint g(void);\n"
 	    "int h(int a\nfail = -1\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
 	    -EINVAL);
@@ -864,7 +864,7 @@ test_config_setting_after_bad_declaration(void **state)
 	const char *text = "int f(const char *s)\nfail = -1\n"
 	    "int g(nosuch *p);\nfail = -1\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
 	    -EINVAL);
@@ -882,7 +882,7 @@ test_config_note_at_same_place(void **state)
 {
 	const char *text = "int f(void);\n    fial = -1\nint g(FILE *fp);\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
 	    -EINVAL);
@@ -906,7 +906,7 @@ test_config_suggests_parameter(void **state)
 	const char *text = "int f(out char *buf[lne], size_t len);\n"
 	    "int g(out char *buf[*nn -> *n], inout size_t *n);\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
 	    -EINVAL);
@@ -927,7 +927,7 @@ test_config_unknown_type_has_hint(void **state)
 {
 	const char *text = "int f(FILE *fp);\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
 	    -EINVAL);
@@ -952,7 +952,7 @@ test_config_reports_all_errors(void **state)
 	    "timeout = 5q\n"
 	    "errno = ENOPE\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
 	    -EINVAL);
@@ -970,7 +970,7 @@ test_config_suggests_spellings(void **state)
 {
 	const char *text = "[defaults]\ntimout = 1s\nint f(sizet n);\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, strlen(text), &c, &d),
 	    -EINVAL);
@@ -986,7 +986,7 @@ test_config_too_many_errors(void **state)
 {
 	char text[2048] = "";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	int i;
 
 	for (i = 0; i < 30; i++)
@@ -1003,7 +1003,7 @@ static void
 expect_error(const char *text, size_t len, const char *msg)
 {
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 
 	assert_int_equal(miso__conf_parse("x.conf", text, len, &c, &d),
 	    -EINVAL);
@@ -1115,7 +1115,7 @@ test_config_load_reads_a_file(void **state)
 	char path[] = "/tmp/miso-test-XXXXXX";
 	const char *text = "int f(out int *p);\n";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	int fd = mkstemp(path);
 
 	assert_true(fd >= 0);

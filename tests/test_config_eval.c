@@ -31,7 +31,7 @@ test_eval_compress2_before_and_after(void **state)
 	    "*dest[*destLen -> *destLen], inout unsigned long *destLen, "
 	    "const unsigned char *source, unsigned long sourceLen, "
 	    "int level);");
-	const struct miso_conf_func *fn = &c->funcs[0];
+	const struct miso__conf_func *fn = &c->funcs[0];
 	unsigned char dest[100], *destp = dest;
 	unsigned long len = sizeof(dest), *lenp = &len;
 	const unsigned char *src = (const unsigned char *)"x";
@@ -64,7 +64,7 @@ test_eval_read_retval(void **state)
 {
 	struct miso_conf *c = parse("ssize_t read(int fd, out void "
 	    "*buf[count -> retval], size_t count);");
-	const struct miso_conf_func *fn = &c->funcs[0];
+	const struct miso__conf_func *fn = &c->funcs[0];
 	char buf[64], *bufp = buf;
 	int fd = 0;
 	size_t count = sizeof(buf), cap, filled;
@@ -96,7 +96,7 @@ test_eval_deref_widths_and_signs(void **state)
 	    "inout short *s, out char *b[*u], inout unsigned char *u, "
 	    "out char *d[*q], inout uint64_t *q, out char *e[*i8 + 0], "
 	    "inout int8_t *i8);");
-	const struct miso_conf_func *fn = &c->funcs[0];
+	const struct miso__conf_func *fn = &c->funcs[0];
 	char buf[8], *bp = buf;
 	short s = -3, *sp = &s;
 	unsigned char u = 255, *up = &u;
@@ -128,7 +128,7 @@ test_eval_overflow(void **state)
 {
 	struct miso_conf *c = parse("int f(out int *b[n * m], size_t n, "
 	    "size_t m, out char *d[n - m]);");
-	const struct miso_conf_func *fn = &c->funcs[0];
+	const struct miso__conf_func *fn = &c->funcs[0];
 	int *bp = NULL;
 	char *dp = NULL;
 	size_t n = (size_t)1 << 40, m = (size_t)1 << 30, bytes;
@@ -158,7 +158,7 @@ test_eval_cstr_fill(void **state)
 {
 	struct miso_conf *c = parse("opaque char *getcwd(out char "
 	    "*buf[size -> cstr], size_t size);");
-	const struct miso_conf_func *fn = &c->funcs[0];
+	const struct miso__conf_func *fn = &c->funcs[0];
 	char buf[10] = "abc", *bp = buf;
 	size_t size = sizeof(buf), filled;
 	void *args[] = { &bp, &size };
@@ -183,7 +183,7 @@ test_eval_sizeof_alloc_and_whole(void **state)
 	    "int f(inout void *b[n * sizeof(struct point)], size_t n, "
 	    "out alloc struct point **pts[retval], out alloc cstr char **s, "
 	    "inout struct point *one);");
-	const struct miso_conf_func *fn = &c->funcs[0];
+	const struct miso__conf_func *fn = &c->funcs[0];
 	void *b = NULL;
 	size_t n = 3, bytes;
 	void *pts = NULL, *s = NULL, *one = NULL;
@@ -212,7 +212,7 @@ static void
 test_eval_return_buffer(void **state)
 {
 	struct miso_conf *c = parse("alloc int *f(size_t n)[n + 1];");
-	const struct miso_conf_func *fn = &c->funcs[0];
+	const struct miso__conf_func *fn = &c->funcs[0];
 	size_t n = 7;
 	void *args[] = { &n };
 	struct miso_eval_env env = { fn, args, NULL, 1 };

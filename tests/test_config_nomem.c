@@ -69,7 +69,7 @@ static void
 test_nomem_parse_fails_cleanly(void **state)
 {
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	long i;
 	int rc;
 
@@ -120,7 +120,7 @@ test_nomem_load(void **state)
 {
 	char path[] = "/tmp/miso-nomem-XXXXXX";
 	struct miso_conf *c;
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	int fd = mkstemp(path), rc;
 
 	assert_true(fd >= 0);

@@ -67,9 +67,9 @@ teardown(void **state)
 
 static struct miso_conf *
 parse_iso(const char *text, const char *names, int worker,
-    struct miso_conf_diag *d)
+    struct miso__conf_diag *d)
 {
-	struct miso_conf_isolate iso = { names, "-i", worker };
+	struct miso__conf_isolate iso = { names, "-i", worker };
 	struct miso_conf *c = NULL;
 
 	miso__conf_parse_isolate("t.conf", text, strlen(text),
@@ -80,7 +80,7 @@ parse_iso(const char *text, const char *names, int worker,
 static struct miso_conf *
 ok(const char *text, const char *names)
 {
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	struct miso_conf *c = parse_iso(text, names, 0, &d);
 
 	if (c == NULL)
@@ -94,7 +94,7 @@ ok(const char *text, const char *names)
 static void
 bad(const char *text, const char *names, const char *want)
 {
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	struct miso_conf *c = parse_iso(text, names, 0, &d);
 
 	assert_null(c);
@@ -234,7 +234,7 @@ test_pack_bad_use_lines(void **state)
 static void
 test_pack_cannot_use_a_pack(void **state)
 {
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	struct miso_conf *c;
 	char path[PATH_MAX];
 
@@ -251,7 +251,7 @@ test_pack_cannot_use_a_pack(void **state)
 static void
 test_pack_isolate_names(void **state)
 {
-	struct miso_conf_diag d;
+	struct miso__conf_diag d;
 	struct miso_conf *c;
 
 	/* Each from the first pack by name that has it. */
@@ -261,7 +261,7 @@ test_pack_isolate_names(void **state)
 	assert_string_equal(miso__conf_lookup(c, "compressBound")->library,
 	    "libz.so.1");
 	assert_int_equal(miso__conf_lookup(c, "stat")->pol.mode,
-	    MISO_MODE_FORK);
+	    MISO__MODE_FORK);
 	miso__conf_free(c);
 	/* The file wins for what it declares. */
 	c = ok("double asin(double y);\n    timeout = 1s\n", "asin,stat");
@@ -273,8 +273,8 @@ test_pack_isolate_names(void **state)
 	assert_non_null(c);
 	miso__conf_diag_free(&d);
 	assert_int_equal(miso__conf_lookup(c, "stat")->pol.mode,
-	    MISO_MODE_WORKER);
-	assert_int_equal(miso__conf_lookup(c, "f")->pol.mode, MISO_MODE_FORK);
+	    MISO__MODE_WORKER);
+	assert_int_equal(miso__conf_lookup(c, "f")->pol.mode, MISO__MODE_FORK);
 	miso__conf_free(c);
 	bad("", "stat,nosuch", "-i:1:6: error: no pack declares 'nosuch'\n"
 	    "stat,nosuch\n     ^\n-i:1:6: note: declare it in a "

@@ -38,7 +38,7 @@ check(const char *decl, size_t size, size_t align)
 {
 	char text[256];
 	struct miso_conf *c;
-	const struct miso_conf_type *t;
+	const struct miso__conf_type *t;
 
 	snprintf(text, sizeof(text), "int f(out %s *p);", decl);
 	if (miso__conf_parse("t.conf", text, strlen(text), &c, NULL) != 0)
@@ -113,12 +113,12 @@ test_systypes_are_opaque_layouts(void **state)
 {
 	const char *text = "int f(out struct stat *st);";
 	struct miso_conf *c;
-	const struct miso_conf_type *t;
+	const struct miso__conf_type *t;
 
 	assert_int_equal(miso__conf_parse("t.conf", text, strlen(text), &c,
 	    NULL), 0);
 	t = c->funcs[0].params[0].type->pointee;
-	assert_int_equal(t->kind, MISO_K_STRUCT);
+	assert_int_equal(t->kind, MISO__K_STRUCT);
 	assert_true(t->opaque_layout);
 	assert_int_equal(t->nfields, 0);
 	assert_string_equal(t->name, "struct stat");

@@ -357,7 +357,7 @@ test_marshal_truncated_replies_write_nothing(void **state)
 static int
 setup(void **state)
 {
-	struct miso_conf_diag diag;
+	struct miso__conf_diag diag;
 	int r;
 
 	(void)state;

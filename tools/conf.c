@@ -11,7 +11,7 @@
 #include "tools.h"
 
 void
-miso__conf_die(struct miso_conf_diag *diag, const char *what)
+miso__conf_die(struct miso__conf_diag *diag, const char *what)
 {
 	fflush(stdout);
 	if (diag->text != NULL)
@@ -25,7 +25,7 @@ miso__conf_die(struct miso_conf_diag *diag, const char *what)
 struct miso_conf *
 miso__tool_conf(const char *path)
 {
-	struct miso_conf_diag diag;
+	struct miso__conf_diag diag;
 	struct miso_conf *conf;
 	char buf[4096];
 

@@ -13,7 +13,7 @@
 #include "tools.h"
 
 static const char *
-kind_name(const struct miso_conf_type *t)
+kind_name(const struct miso__conf_type *t)
 {
 	static const char *const names[] = { "void", "signed integer",
 	    "unsigned integer", "floating point", "pointer",
@@ -23,11 +23,11 @@ kind_name(const struct miso_conf_type *t)
 }
 
 static void
-type_line(const struct miso_conf_type *t)
+type_line(const struct miso__conf_type *t)
 {
 	if (t->incomplete)
 		printf("%s (%s, incomplete: no size)", t->name, kind_name(t));
-	else if (t->kind == MISO_K_VOID)
+	else if (t->kind == MISO__K_VOID)
 		printf("void");
 	else
 		printf("%s (%s, %zu byte%s)", t->name, kind_name(t), t->size,
@@ -64,14 +64,14 @@ bytes(const char *key, uint64_t n)
 }
 
 static const char *
-on_name(enum miso_conf_on on)
+on_name(enum miso__conf_on on)
 {
-	return on == MISO_ON_ABORT ? "abort" : on == MISO_ON_RAISE ? "raise" :
+	return on == MISO__ON_ABORT ? "abort" : on == MISO__ON_RAISE ? "raise" :
 	    "fail";
 }
 
 static void
-policy(const struct miso_conf_policy *p)
+policy(const struct miso__conf_policy *p)
 {
 	const char *e = p->err != 0 ? strerrorname_np(p->err) : NULL;
 
@@ -84,8 +84,8 @@ policy(const struct miso_conf_policy *p)
 		printf("%s", e);
 	else
 		printf("%d%s", p->err, p->err == 0 ? " (unchanged)" : "");
-	printf(", mode %s\n", p->mode == MISO_MODE_WORKER ? "worker" : "fork");
-	if (p->mode != MISO_MODE_WORKER)
+	printf(", mode %s\n", p->mode == MISO__MODE_WORKER ? "worker" : "fork");
+	if (p->mode != MISO__MODE_WORKER)
 		return;
 	printf("\tworkers: %u, max_calls %" PRIu64, p->workers, p->max_calls);
 	bytes(", max_rss", p->max_rss);
@@ -97,7 +97,7 @@ policy(const struct miso_conf_policy *p)
 
 static void
 expr(const char *label, const struct miso_expr *e,
-    const struct miso_conf_func *fn)
+    const struct miso__conf_func *fn)
 {
 	char buf[512];
 
@@ -107,13 +107,13 @@ expr(const char *label, const struct miso_expr *e,
 }
 
 static void
-param(const struct miso_conf_func *fn, size_t i)
+param(const struct miso__conf_func *fn, size_t i)
 {
 	static const char *const dirs[] = { "by value", "in", "out",
 	    "inout" };
-	const struct miso_conf_param *q = &fn->params[i];
-	const struct miso_conf_type *to = q->type->pointee;
-	size_t elem = to == NULL ? 0 : to->kind == MISO_K_VOID ? 1 : to->size;
+	const struct miso__conf_param *q = &fn->params[i];
+	const struct miso__conf_type *to = q->type->pointee;
+	size_t elem = to == NULL ? 0 : to->kind == MISO__K_VOID ? 1 : to->size;
 
 	printf("\tparameter %zu %s: ", i + 1, q->name != NULL ? q->name :
 	    "(unnamed)");
@@ -121,7 +121,7 @@ param(const struct miso_conf_func *fn, size_t i)
 	printf("; %s%s%s\n", q->opaque ? "opaque, passed as is" :
 	    dirs[q->dir], q->alloc ? ", a fresh allocation" : "",
 	    q->cstr ? ", a string" : "");
-	if (q->opaque || q->dir == MISO_DIR_VALUE || to == NULL)
+	if (q->opaque || q->dir == MISO__DIR_VALUE || to == NULL)
 		return;
 	if (q->cstr && q->cap == NULL && !q->alloc)
 		printf("\t\tcapacity: the string and its NUL\n");
@@ -132,7 +132,7 @@ param(const struct miso_conf_func *fn, size_t i)
 			printf("\t\tcapacity: [1");
 		printf("] x %zu byte%s\n", elem, elem == 1 ? "" : "s");
 	}
-	if (q->dir == MISO_DIR_IN)
+	if (q->dir == MISO__DIR_IN)
 		return;
 	if (q->fill != NULL)
 		expr("\t\tfilled: ", q->fill, fn);
@@ -146,26 +146,26 @@ param(const struct miso_conf_func *fn, size_t i)
  * from the one place the shim takes it from; the built-in values say so.
  */
 static void
-fail_value(const struct miso_conf_func *fn)
+fail_value(const struct miso__conf_func *fn)
 {
 	static const char *const kind[] = {
-		[MISO_K_SINT] = "signed integers",
-		[MISO_K_UINT] = "unsigned integers",
-		[MISO_K_FLOAT] = "floating point",
+		[MISO__K_SINT] = "signed integers",
+		[MISO__K_UINT] = "unsigned integers",
+		[MISO__K_FLOAT] = "floating point",
 	};
-	struct miso_conf_failval v;
+	struct miso__conf_failval v;
 	char buf[64];
 
 	miso__conf_fail_value(fn, &v);
 	miso__conf_fail_format(&v, buf, sizeof buf);
 	printf("returns%s%s", *buf != '\0' ? " " : "", buf);
-	if (!v.set && (v.kind == MISO_K_SINT || v.kind == MISO_K_UINT ||
-	    v.kind == MISO_K_FLOAT))
+	if (!v.set && (v.kind == MISO__K_SINT || v.kind == MISO__K_UINT ||
+	    v.kind == MISO__K_FLOAT))
 		printf(" (no 'fail' set: the default for %s)", kind[v.kind]);
 }
 
 static void
-returns(const struct miso_conf_func *fn)
+returns(const struct miso__conf_func *fn)
 {
 	static const char *const how[] = { "the value", "nothing",
 	    "the pointer as is (opaque)",
@@ -184,7 +184,7 @@ returns(const struct miso_conf_func *fn)
 }
 
 static void
-function(const struct miso_conf_func *fn)
+function(const struct miso__conf_func *fn)
 {
 	size_t i;
 
@@ -202,7 +202,7 @@ function(const struct miso_conf_func *fn)
 }
 
 static void
-type(const struct miso_conf_type *t)
+type(const struct miso__conf_type *t)
 {
 	size_t i;
 
@@ -218,7 +218,7 @@ type(const struct miso_conf_type *t)
 	}
 	printf("%s: size %zu, align %zu\n", t->name, t->size, t->align);
 	for (i = 0; i < t->nfields; i++) {
-		const struct miso_conf_field *f = &t->fields[i];
+		const struct miso__conf_field *f = &t->fields[i];
 
 		printf("\t%s: offset %zu, ", f->name, f->offset);
 		type_line(f->type);

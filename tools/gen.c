@@ -33,7 +33,7 @@ struct gen {
 static int
 loads(const struct gen *g, const char *decl, char *why, size_t size)
 {
-	struct miso_conf_diag diag;
+	struct miso__conf_diag diag;
 	struct miso_conf *c;
 	char *defs = miso__xstrdup(""), *t;
 	size_t i;

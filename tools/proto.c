@@ -66,24 +66,24 @@ dwarf_class(Dwarf_Die *typed)
 }
 
 static struct cls
-conf_class(const struct miso_conf_type *t)
+conf_class(const struct miso__conf_type *t)
 {
 	struct cls k = { 'i', t->size };
 
 	switch (t->kind) {
-	case MISO_K_VOID:
+	case MISO__K_VOID:
 		k.c = 'v';
 		k.size = 0;
 		break;
-	case MISO_K_FLOAT:
+	case MISO__K_FLOAT:
 		k.c = 'f';
 		break;
-	case MISO_K_POINTER:
-	case MISO_K_FUNCPTR:
+	case MISO__K_POINTER:
+	case MISO__K_FUNCPTR:
 		k.c = 'p';
 		k.size = 8;
 		break;
-	case MISO_K_STRUCT:
+	case MISO__K_STRUCT:
 		k.c = 's';
 		break;
 	default:
@@ -132,7 +132,7 @@ compare(struct miso__proto *p, const char *what, struct cls d, struct cls c)
 }
 
 static void
-compare_die(Dwarf_Die *fn, const struct miso_conf_func *cf,
+compare_die(Dwarf_Die *fn, const struct miso__conf_func *cf,
     struct miso__proto *p)
 {
 	Dwarf_Die child;
@@ -271,7 +271,7 @@ dwarf_readable(const struct miso__obj *o)
 }
 
 void
-miso__proto_check(const struct miso__obj *o, const struct miso_conf_func *cf,
+miso__proto_check(const struct miso__obj *o, const struct miso__conf_func *cf,
     struct miso__proto *p)
 {
 	Dwarf *dw;

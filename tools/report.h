@@ -33,7 +33,7 @@ struct miso__import {
 };
 
 struct miso__fnreport {
-	const struct miso_conf_func	*fn;
+	const struct miso__conf_func	*fn;
 	const char			*verdict;
 	size_t				 nimports;
 	struct miso__import		*imports;

@@ -136,8 +136,8 @@ add_names(char *list, const char *names)
 static void
 isolate(const char *conf, const char *names, int worker)
 {
-	struct miso_conf_isolate iso = { names, "-i", worker };
-	struct miso_conf_diag diag;
+	struct miso__conf_isolate iso = { names, "-i", worker };
+	struct miso__conf_diag diag;
 	struct miso_conf *c;
 
 	if (miso__conf_load_isolate(conf, &iso, &c, &diag) != 0)

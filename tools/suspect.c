@@ -17,8 +17,8 @@
 static char *
 refused(const char *name)
 {
-	struct miso_conf_isolate iso = { name, "pack", 0 };
-	struct miso_conf_diag diag;
+	struct miso__conf_isolate iso = { name, "pack", 0 };
+	struct miso__conf_diag diag;
 	struct miso_conf *c;
 	const char *why;
 	char *s = NULL;
@@ -32,14 +32,14 @@ refused(const char *name)
 }
 
 static const char *
-handle(const struct miso_conf_func *fn)
+handle(const struct miso__conf_func *fn)
 {
-	const struct miso_conf_type *t, *to;
+	const struct miso__conf_type *t, *to;
 	size_t i;
 
 	for (i = 0; i < fn->nparams; i++) {
 		t = miso__real_type(fn->params[i].type);
-		if (!fn->params[i].opaque || t->kind != MISO_K_POINTER)
+		if (!fn->params[i].opaque || t->kind != MISO__K_POINTER)
 			continue;
 		to = miso__real_type(t->pointee);
 		if (to != NULL && to->incomplete && !t->pointee_const)
@@ -52,7 +52,7 @@ handle(const struct miso_conf_func *fn)
 int
 miso__suspect(const struct miso_conf *conf, FILE *fp)
 {
-	const struct miso_conf_func *fn;
+	const struct miso__conf_func *fn;
 	const char *h;
 	size_t i, n = 0;
 	char *why;

@@ -13,7 +13,7 @@
 #include <gelf.h>
 
 struct miso_conf;
-struct miso_conf_func;
+struct miso__conf_func;
 
 /* Exit statuses (miso(1)). */
 #define MISO__EXIT_OK		0
@@ -49,8 +49,8 @@ int	miso__finish(int status);
  */
 struct miso_conf	*miso__tool_conf(const char *path);
 /* Prints diag (or "WHAT: cannot load") and exits 2. */
-struct miso_conf_diag;
-_Noreturn void	 miso__conf_die(struct miso_conf_diag *diag,
+struct miso__conf_diag;
+_Noreturn void	 miso__conf_die(struct miso__conf_diag *diag,
 		    const char *what);
 
 /*
@@ -160,7 +160,7 @@ struct miso__proto {
 };
 
 void	miso__proto_check(const struct miso__obj *,
-	    const struct miso_conf_func *, struct miso__proto *);
+	    const struct miso__conf_func *, struct miso__proto *);
 void	miso__proto_free(struct miso__proto *);
 
 /* json.c: a streaming JSON writer that escapes strings. */
