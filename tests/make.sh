@@ -7,6 +7,9 @@
 # Run from the top of the tree (make check-scripts does).
 set -u
 MAKE=${MAKE:-make}
+# Under 'make -j' the outer make's jobserver is not ours to share: the
+# nested makes below would print its warnings into the lines they check.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
